@@ -1,0 +1,98 @@
+// buildApp assembles the service as a Fastify instance without listening (tests call inject on
+// it; server/main.ts listens). Plugins are registered in a fixed order, commented below.
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from './config.ts';
+import type { Db } from './db/database.ts';
+import { AppError } from './errors.ts';
+import authRoutes from './modules/auth/auth.routes.ts';
+import healthRoutes from './modules/health/health.routes.ts';
+import officialsRoutes from './modules/officials/officials.routes.ts';
+import regionsRoutes from './modules/regions/regions.routes.ts';
+import auth from './plugins/auth.ts';
+import crossSite from './plugins/cross-site.ts';
+import errorHandler from './plugins/error-handler.ts';
+import rateLimit from './plugins/rate-limit.ts';
+import securityHeaders from './plugins/security-headers.ts';
+
+export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
+
+export interface AppDeps {
+  db: Db;
+}
+
+export const JSON_BODY_LIMIT = 64 * 1024;
+
+export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
+      // No client address in the logs: a log line's time and address must not sit beside ballots.
+      serializers: {
+        req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url.split('?')[0] }),
+      },
+    },
+    trustProxy: config.trustProxy === false ? false : config.trustProxy,
+    bodyLimit: JSON_BODY_LIMIT,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    routerOptions: { maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // 1. One error shape for everything that follows.
+  await app.register(errorHandler);
+  // 2. Security headers on every response, errors included.
+  await app.register(securityHeaders);
+  // 3. Refuse cross-site state changes before any work is done.
+  await app.register(crossSite, { publicUrl: config.publicUrl });
+  // 4. Rate limits (per route; Redis-backed when REDIS_URL is set).
+  await app.register(rateLimit, { redisUrl: config.redisUrl });
+  // 5. Session cookies and app.requireUser.
+  await app.register(auth, { db: deps.db });
+  // 6. OpenAPI document of every route, served at /api/docs.
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: '村级整顿满意度测评 API',
+        version: '0.1.0',
+        description: '软弱涣散村党组织整顿群众满意度测评服务',
+      },
+    },
+  });
+  app.get('/api/docs', { schema: { hide: true } }, async () => app.swagger());
+
+  // 7. Routes, one plugin per module.
+  await app.register(healthRoutes, { db: deps.db });
+  await app.register(authRoutes, { db: deps.db });
+  await app.register(officialsRoutes, { db: deps.db });
+  await app.register(regionsRoutes, { db: deps.db });
+
+  // 8. The built web pages (absent when only the API is under test).
+  registerWeb(app);
+
+  // 9. Unknown routes: rate-limited, so scanning costs the scanner.
+  app.setNotFoundHandler({ preHandler: app.rateLimit({ max: 120, timeWindow: '1 minute' }) }, async () => {
+    throw new AppError('ROUTE_NOT_FOUND', '请求的地址不存在');
+  });
+  return app;
+}
+
+function registerWeb(app: FastifyInstance): void {
+  if (!fs.existsSync(path.join(WEB_DIST, 'index.html'))) return;
+  app.register(fastifyStatic, {
+    root: path.join(WEB_DIST, 'assets'),
+    prefix: '/assets/',
+    immutable: true,
+    maxAge: '365d',
+  });
+  const page = (file: string) => async (_req: unknown, reply: FastifyReply) =>
+    reply.header('Cache-Control', 'no-cache').sendFile(file, WEB_DIST);
+  // The console (hash-routed single page) and the villager's ballot page (token in the fragment).
+  app.get('/', { schema: { hide: true } }, page('index.html'));
+  if (fs.existsSync(path.join(WEB_DIST, 'ballot.html'))) app.get('/v', { schema: { hide: true } }, page('ballot.html'));
+}

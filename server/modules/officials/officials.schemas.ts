@@ -1,0 +1,32 @@
+import { Type } from 'typebox';
+import { DateTime, RoleSchema } from '../auth/auth.schemas.ts';
+
+export const OfficialSchema = Type.Object({
+  id: Type.Integer(),
+  username: Type.String(),
+  displayName: Type.String(),
+  role: RoleSchema,
+  regionId: Type.Integer(),
+  regionName: Type.String(),
+  regionLevel: Type.String(),
+  disabled: Type.Boolean(),
+  createdAt: DateTime,
+});
+
+export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) });
+
+export const CreateOfficialBody = Type.Object(
+  {
+    username: Type.String({ pattern: '^[A-Za-z0-9_.-]{3,32}$', description: '3–32 位字母、数字、_ . -' }),
+    displayName: Type.Optional(Type.String({ maxLength: 32 })),
+    role: RoleSchema,
+    regionId: Type.Integer({ minimum: 1, maximum: 2147483647 }),
+    password: Type.Optional(Type.String({ minLength: 8, maxLength: 128 })),
+  },
+  { additionalProperties: false },
+);
+
+export const OfficialListReply = Type.Object({ officials: Type.Array(OfficialSchema) });
+export const OfficialReply = Type.Object({ official: OfficialSchema });
+export const CreatedOfficialReply = Type.Object({ official: OfficialSchema, password: Type.String() });
+export const PasswordReply = Type.Object({ password: Type.String() });

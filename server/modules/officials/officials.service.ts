@@ -1,0 +1,141 @@
+// Accounts of officials. Only an admin manages accounts, and only inside the admin's subtree.
+// Each account is bound to one region whose level matches its role (an admin may sit anywhere).
+// Disabling an account or resetting its password ends all of its sessions at once.
+import type { Db } from '../../db/database.ts';
+import { assertInScope, assertRole, ROLE_LEVEL, type CurrentUser, type Role } from '../../lib/access.ts';
+import { generatePassword, hashPassword, PASSWORD_MIN_LENGTH } from '../../lib/passwords.ts';
+import { AppError, notFound } from '../../errors.ts';
+import { actorOf, recordAudit } from '../audit/audit.service.ts';
+import { endSessionsOf, resetThrottle } from '../auth/auth.service.ts';
+import { getRegionInScope, LEVEL_LABEL } from '../regions/regions.service.ts';
+import * as repo from './officials.repository.ts';
+
+export type { OfficialRow } from './officials.repository.ts';
+export { findForLogin } from './officials.repository.ts';
+
+export interface NewOfficial {
+  username: string;
+  displayName?: string;
+  role: Role;
+  regionId: number;
+  password?: string;
+}
+
+export function checkPasswordPolicy(password: string, field = 'password'): void {
+  if (password.length < PASSWORD_MIN_LENGTH || !/[A-Za-z]/.test(password) || !/[0-9]/.test(password)) {
+    throw new AppError('VALIDATION_FAILED', `密码至少 ${PASSWORD_MIN_LENGTH} 位，且须同时包含字母和数字`, [
+      { field, message: '密码强度不足' },
+    ]);
+  }
+}
+
+export async function listOfficials(db: Db, user: CurrentUser): Promise<repo.OfficialRow[]> {
+  assertRole(user, ['admin']);
+  return repo.listInSubtree(db, user.regionId);
+}
+
+async function officialInScope(db: Db, user: CurrentUser, id: number): Promise<repo.OfficialRow> {
+  const row = await repo.findById(db, id);
+  if (!row) throw notFound();
+  assertInScope(user, row.regionPath);
+  return row;
+}
+
+export async function createOfficial(
+  db: Db,
+  user: CurrentUser,
+  input: NewOfficial,
+): Promise<{ official: repo.OfficialRow; password: string }> {
+  assertRole(user, ['admin']);
+  const region = await getRegionInScope(db, user, input.regionId);
+  if (input.role !== 'admin' && ROLE_LEVEL[input.role] !== region.level) {
+    throw new AppError('VALIDATION_FAILED', `该角色只能绑定到${LEVEL_LABEL[ROLE_LEVEL[input.role]]}级区域`, [
+      { field: 'regionId', message: '区域层级与角色不符' },
+    ]);
+  }
+  const password = input.password ?? generatePassword();
+  checkPasswordPolicy(password);
+  const passwordHash = await hashPassword(password);
+  const id = await db.transaction().execute(async (trx) => {
+    if (await repo.usernameExists(trx, input.username)) {
+      throw new AppError('USERNAME_TAKEN', `用户名 ${input.username} 已被使用`, [
+        { field: 'username', message: '已被使用' },
+      ]);
+    }
+    const newId = await repo.insertOfficial(trx, {
+      username: input.username,
+      displayName: input.displayName ?? '',
+      role: input.role,
+      regionId: region.id,
+      passwordHash,
+    });
+    await recordAudit(
+      trx,
+      actorOf(user),
+      'official.create',
+      { type: 'official', id: newId, regionId: region.id },
+      {
+        username: input.username,
+        role: input.role,
+      },
+    );
+    return newId;
+  });
+  const official = await repo.findById(db, id);
+  return { official: official as repo.OfficialRow, password };
+}
+
+export async function setOfficialDisabled(
+  db: Db,
+  user: CurrentUser,
+  id: number,
+  disabled: boolean,
+): Promise<repo.OfficialRow> {
+  assertRole(user, ['admin']);
+  const target = await officialInScope(db, user, id);
+  if (target.id === user.id && disabled) {
+    throw new AppError('INVALID_STATE', '不能停用自己的账户');
+  }
+  await db.transaction().execute(async (trx) => {
+    await repo.setDisabled(trx, id, disabled);
+    if (disabled) await endSessionsOf(trx, id);
+    await recordAudit(trx, actorOf(user), disabled ? 'official.disable' : 'official.enable', {
+      type: 'official',
+      id,
+      regionId: target.regionId,
+    });
+  });
+  return (await repo.findById(db, id)) as repo.OfficialRow;
+}
+
+export async function resetOfficialPassword(db: Db, user: CurrentUser, id: number): Promise<{ password: string }> {
+  assertRole(user, ['admin']);
+  const target = await officialInScope(db, user, id);
+  const password = generatePassword();
+  const passwordHash = await hashPassword(password);
+  await db.transaction().execute(async (trx) => {
+    await repo.setPasswordHash(trx, id, passwordHash);
+    await endSessionsOf(trx, id);
+    await resetThrottle(trx, target.username);
+    await recordAudit(trx, actorOf(user), 'official.reset_password', {
+      type: 'official',
+      id,
+      regionId: target.regionId,
+    });
+  });
+  return { password };
+}
+
+export async function changeOwnPassword(db: Db, user: CurrentUser, newPassword: string): Promise<void> {
+  checkPasswordPolicy(newPassword, 'newPassword');
+  const passwordHash = await hashPassword(newPassword);
+  await db.transaction().execute(async (trx) => {
+    await repo.setPasswordHash(trx, user.id, passwordHash);
+    await endSessionsOf(trx, user.id);
+    await recordAudit(trx, actorOf(user), 'official.change_password', { type: 'official', id: user.id });
+  });
+}
+
+export async function countOfficials(db: Db): Promise<number> {
+  return repo.countAll(db);
+}

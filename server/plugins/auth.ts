@@ -1,0 +1,60 @@
+import cookie from '@fastify/cookie';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Db } from '../db/database.ts';
+import { AppError, forbidden } from '../errors.ts';
+import type { CurrentUser, Role } from '../lib/access.ts';
+import { resolveSession } from '../modules/auth/auth.service.ts';
+import { SESSION_ABSOLUTE_SECONDS } from '../modules/auth/auth.rules.ts';
+
+export const SESSION_COOKIE = 'vre_sid';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user: CurrentUser | null;
+  }
+  interface FastifyInstance {
+    /** onRequest hook: the caller must be logged in, and have one of `roles` when given. */
+    requireUser(roles?: readonly Role[]): onRequestHookHandler;
+  }
+}
+
+/** The logged-in user of a request that passed requireUser. */
+export function userOf(request: FastifyRequest): CurrentUser {
+  if (!request.user) throw new AppError('UNAUTHENTICATED', '请先登录');
+  return request.user;
+}
+
+export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, sessionId: string): void {
+  reply.setCookie(SESSION_COOKIE, sessionId, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: request.protocol === 'https',
+    maxAge: SESSION_ABSOLUTE_SECONDS,
+  });
+}
+
+export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
+  reply.clearCookie(SESSION_COOKIE, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: request.protocol === 'https',
+  });
+}
+
+async function auth(app: FastifyInstance, opts: { db: Db }): Promise<void> {
+  await app.register(cookie);
+  app.decorateRequest('user', null);
+  app.decorate('requireUser', (roles?: readonly Role[]): onRequestHookHandler => {
+    return async (request) => {
+      const sessionId = request.cookies[SESSION_COOKIE];
+      request.user = sessionId ? await resolveSession(opts.db, sessionId) : null;
+      if (!request.user) throw new AppError('UNAUTHENTICATED', '请先登录');
+      if (roles && !roles.includes(request.user.role)) throw forbidden();
+    };
+  });
+}
+
+export default fp(auth, { name: 'auth', fastify: '5.x' });
