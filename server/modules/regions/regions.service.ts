@@ -1,9 +1,13 @@
-// Regions: the city → county → township → village tree that scopes everything else.
+// Regions: the city → county → township → village tree that scopes everything else. An official
+// sees their own region and what lies below it, never a sibling's; the names of the regions above
+// are shown only as a breadcrumb.
 import type { Db } from '../../db/database.ts';
+import { notFound } from '../../errors.ts';
 import { assertInScope, type CurrentUser } from '../../lib/access.ts';
-import { findRegion, type RegionRow } from './regions.repository.ts';
+import { findRegion, findSummary, listByIds, listChildSummaries, type RegionRow } from './regions.repository.ts';
+import type { RegionLevel, RegionSummaryRow } from './regions.repository.ts';
 
-export type { RegionRow };
+export type { RegionLevel, RegionRow, RegionSummaryRow };
 
 export const LEVEL_LABEL: Record<string, string> = { city: '市', county: '县', township: '乡镇', village: '村' };
 
@@ -16,4 +20,28 @@ export async function getRegionInScope(db: Db, user: CurrentUser, id: number): P
   const region = await findRegion(db, id);
   assertInScope(user, region?.path);
   return region as RegionRow;
+}
+
+export interface RegionTree {
+  root: RegionSummaryRow;
+  ancestors: { id: number; name: string; level: RegionLevel }[];
+}
+
+/** The caller's own region with its counts, and the names of the regions above it. */
+export async function getOwnTree(db: Db, user: CurrentUser): Promise<RegionTree> {
+  const root = await findSummary(db, user.regionId);
+  if (!root) throw notFound();
+  const ancestors = await listByIds(db, user.regionPath.slice(0, -1));
+  return { root, ancestors };
+}
+
+export async function getChildren(
+  db: Db,
+  user: CurrentUser,
+  id: number,
+): Promise<{ region: RegionSummaryRow; children: RegionSummaryRow[] }> {
+  await getRegionInScope(db, user, id);
+  const [region, children] = await Promise.all([findSummary(db, id), listChildSummaries(db, id)]);
+  if (!region) throw notFound();
+  return { region, children };
 }
