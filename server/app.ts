@@ -10,13 +10,18 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import { AppError } from './errors.ts';
+import { validatorCompiler } from './lib/validation.ts';
 import authRoutes from './modules/auth/auth.routes.ts';
+import ballotsRoutes from './modules/ballots/ballots.routes.ts';
 import healthRoutes from './modules/health/health.routes.ts';
 import officialsRoutes from './modules/officials/officials.routes.ts';
 import regionsRoutes from './modules/regions/regions.routes.ts';
+import sessionsRoutes from './modules/sessions/sessions.routes.ts';
+import slipsRoutes from './modules/slips/slips.routes.ts';
+import talliesRoutes from './modules/tallies/tallies.routes.ts';
 import auth from './plugins/auth.ts';
 import crossSite from './plugins/cross-site.ts';
-import errorHandler from './plugins/error-handler.ts';
+import errorHandler, { frameworkErrors } from './plugins/error-handler.ts';
 import rateLimit from './plugins/rate-limit.ts';
 import securityHeaders from './plugins/security-headers.ts';
 
@@ -28,22 +33,48 @@ export interface AppDeps {
 
 export const JSON_BODY_LIMIT = 64 * 1024;
 
+interface LoggedRequest {
+  method: string;
+  routeOptions?: { url?: string };
+  params?: unknown;
+}
+
+/**
+ * The URL as logged: the matched route's pattern, with numeric ids filled in, or "(no route)".
+ * Never the raw URL: slip tokens travel only in POST bodies and the URL fragment, but a QR reader
+ * or chat app that mangles `/v#TOKEN` into `/v/TOKEN` or `/v%23TOKEN` (or a query string) would
+ * otherwise put a token into the log (test/integration/anonymity.test.ts).
+ */
+export function loggedUrl(req: LoggedRequest): string {
+  const pattern = req.routeOptions?.url;
+  if (!pattern) return '(no route)';
+  const params = (req.params ?? {}) as Record<string, unknown>;
+  return pattern.replace(/:([A-Za-z0-9_]+)/g, (whole, name: string) => {
+    const value = params[name];
+    return typeof value === 'string' && /^\d{1,10}$/.test(value) ? value : whole;
+  });
+}
+
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
       level: config.logLevel,
       redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
       // No client address in the logs: a log line's time and address must not sit beside ballots.
+      // No raw URL either: see loggedUrl.
       serializers: {
-        req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url.split('?')[0] }),
+        req: (req: LoggedRequest) => ({ method: req.method, url: loggedUrl(req) }),
       },
     },
     trustProxy: config.trustProxy === false ? false : config.trustProxy,
     bodyLimit: JSON_BODY_LIMIT,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     routerOptions: { maxParamLength: 200 },
+    // Undecodable URLs and over-long parameters get the one error shape and the security headers.
+    frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // 0. Strict JSON bodies, coerced path parameters and query strings (server/lib/validation.ts).
+  app.setValidatorCompiler(validatorCompiler);
   // 1. One error shape for everything that follows.
   await app.register(errorHandler);
   // 2. Security headers on every response, errors included.
@@ -71,6 +102,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(authRoutes, { db: deps.db });
   await app.register(officialsRoutes, { db: deps.db });
   await app.register(regionsRoutes, { db: deps.db });
+  await app.register(sessionsRoutes, { db: deps.db });
+  await app.register(slipsRoutes, { db: deps.db, publicUrl: config.publicUrl });
+  await app.register(talliesRoutes, { db: deps.db });
+  await app.register(ballotsRoutes, { db: deps.db, redisUrl: config.redisUrl });
 
   // 8. The built web pages (absent when only the API is under test).
   registerWeb(app);
@@ -89,6 +124,8 @@ function registerWeb(app: FastifyInstance): void {
     prefix: '/assets/',
     immutable: true,
     maxAge: '365d',
+    // .br/.gz copies written at build time (vite.config.ts), chosen by Accept-Encoding
+    preCompressed: true,
   });
   const page = (file: string) => async (_req: unknown, reply: FastifyReply) =>
     reply.header('Cache-Control', 'no-cache').sendFile(file, WEB_DIST);

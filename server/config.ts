@@ -15,6 +15,8 @@ export interface Config {
   /** Base URL printed in QR codes, without a trailing slash. */
   publicUrl: string;
   redisUrl: string | undefined;
+  /** Connections in the app's PostgreSQL pool. */
+  pgPoolMax: number;
   /** Addresses of trusted reverse proxies, or false. Never `true`: clients would pick their IP. */
   trustProxy: string[] | false;
   logLevel: LogLevel;
@@ -29,6 +31,15 @@ function parsePort(name: string, raw: string | undefined, fallback: number): num
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > 65535) {
     throw new ConfigError(`${name} 必须是 1–65535 之间的整数，当前为 "${raw}"`);
+  }
+  return n;
+}
+
+function parseCount(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} 必须是 ${min}–${max} 之间的整数，当前为 "${raw}"`);
   }
   return n;
 }
@@ -85,6 +96,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     embeddedPgPort: parsePort('EMBEDDED_PG_PORT', env.EMBEDDED_PG_PORT, 54329),
     publicUrl,
     redisUrl: parseUrl('REDIS_URL', env.REDIS_URL, ['redis:', 'rediss:']),
+    pgPoolMax: parseCount('PG_POOL_MAX', env.PG_POOL_MAX, 40, 1, 500),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     logLevel,
   };

@@ -23,7 +23,7 @@ export async function connect(
   const url = config.databaseUrl ?? (embedded as { url: string }).url;
   try {
     const { applied } = await migrate(url);
-    const database = createDatabase(url, { max: opts.poolMax, onError: opts.onError });
+    const database = createDatabase(url, { max: opts.poolMax ?? config.pgPoolMax, onError: opts.onError });
     return {
       ...database,
       url,

@@ -14,7 +14,12 @@ export interface Database {
 }
 
 export function createDatabase(url: string, opts: { max?: number; onError?: (err: Error) => void } = {}): Database {
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 20, application_name: 'village-eval' });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.max ?? 20,
+    application_name: 'village-eval',
+    connectionTimeoutMillis: 5000,
+  });
   // Without a listener, an idle client's error (e.g. the server stopping) crashes the process.
   pool.on('error', opts.onError ?? (() => undefined));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });

@@ -6,6 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -66,25 +67,25 @@ function runAs(): RunAs {
   return { uid, gid };
 }
 
-/** As root, check that `postgres` can traverse to `target` and fail naming the first blocking directory. */
+/** As root, check that `postgres` can traverse to `target` (itself included) and fail naming the first blocking directory. */
 function assertReachable(target: string, who: RunAs, what: string): void {
   if (who.uid === undefined) return;
-  const parts = path.resolve(target).split(path.sep).filter(Boolean);
   let dir: string = path.sep;
-  for (const part of [...parts.slice(0, -1), parts.at(-1) ?? '']) {
+  for (const part of ['', ...path.resolve(target).split(path.sep).filter(Boolean)]) {
+    dir = path.join(dir, part);
     const r = spawnSync('test', ['-x', dir], { uid: who.uid, gid: who.gid });
     if (r.status !== 0) {
       throw new EmbeddedPostgresError(
-        `内置数据库以系统用户 postgres 运行，但它无法进入目录 ${dir}（${what}：${target}）。请把项目或 DATA_DIR 放到 postgres 可访问的位置，或执行 chmod o+x ${dir}，或设置 DATABASE_URL 使用外部数据库`,
+        `内置数据库以系统用户 postgres 运行，但它无法访问 ${dir}（${what}：${target}）。请把项目或 DATA_DIR 放到 postgres 可访问的位置，或执行 chmod o+x ${dir}，或设置 DATABASE_URL 使用外部数据库`,
       );
     }
-    dir = path.join(dir, part);
   }
 }
 
-function ensureDir(dir: string, who: RunAs): void {
+/** `mode` applies only to directories created here; an existing directory keeps its own. */
+function ensureDir(dir: string, who: RunAs, mode = 0o700): void {
   try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.mkdirSync(dir, { recursive: true, mode });
     fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
     if (who.uid !== undefined) fs.chownSync(dir, who.uid, who.gid ?? who.uid);
   } catch (err) {
@@ -173,10 +174,29 @@ async function stopOrphan(running: Running): Promise<void> {
   for (let i = 0; i < 50 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
 }
 
+const portTaken = (port: number) =>
+  `内置数据库端口 ${port} 已被占用：请关闭占用该端口的程序，或设置 EMBEDDED_PG_PORT 换一个端口`;
+
+/**
+ * Checked before spawning: if another PostgreSQL (e.g. one with trust auth) holds the port,
+ * waitReady could connect to it before our postmaster fails to bind, and we would use its data.
+ */
+function assertPortFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new EmbeddedPostgresError(
+          err.code === 'EADDRINUSE' ? portTaken(port) : `内置数据库无法使用端口 ${port}：${err.message}`,
+        ),
+      ),
+    );
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
+}
+
 function explain(log: string, port: number): string {
-  if (/could not bind|Address already in use/i.test(log)) {
-    return `内置数据库端口 ${port} 已被占用：请关闭占用该端口的程序，或设置 EMBEDDED_PG_PORT 换一个端口`;
-  }
+  if (/could not bind|Address already in use/i.test(log)) return portTaken(port);
   if (/Permission denied/i.test(log)) return `内置数据库无权访问数据目录：${log.trim().split('\n').pop()}`;
   const last = log.trim().split('\n').filter(Boolean).pop();
   return `内置数据库未能启动：${last ?? '未知原因'}`;
@@ -218,7 +238,8 @@ async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedPostgres> {
   const bin = await binaries();
   const who = runAs();
-  ensureDir(opts.dataDir, {});
+  // As root the data directory stays root's (it holds the password file) but `postgres` must pass through it.
+  ensureDir(opts.dataDir, {}, who.uid === undefined ? 0o700 : 0o711);
   const pgdata = path.join(opts.dataDir, 'pg');
   assertReachable(opts.dataDir, who, '数据目录');
   assertReachable(bin.postgres, who, '数据库程序');
@@ -237,6 +258,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     return { url: adminUrl.replace(/\/postgres$/, `/${APP_DATABASE}`), stop: async () => undefined };
   }
   if (running) await stopOrphan(running);
+  await assertPortFree(opts.port);
   const logFile = path.join(opts.dataDir, 'postgres.log');
   const logFd = fs.openSync(logFile, 'w');
   if (who.uid !== undefined) fs.fchownSync(logFd, who.uid, who.gid ?? who.uid);

@@ -48,6 +48,35 @@ export interface AuthSession {
   official_id: number;
 }
 
+export interface Ballot {
+  answers: Json;
+  session_id: number;
+}
+
+export interface EvaluationSession {
+  certification: Json | null;
+  certified_at: Timestamp | null;
+  closed_at: Timestamp | null;
+  created_at: Generated<Timestamp>;
+  created_by: number;
+  id: Generated<number>;
+  issued_count: Generated<number>;
+  kind: Generated<string>;
+  opened_at: Timestamp | null;
+  questionnaire: Json;
+  residents_confirmed_at: Timestamp | null;
+  residents_confirmed_by: number | null;
+  residents_present: number;
+  result: Json | null;
+  result_hash: Buffer | null;
+  rules: Json;
+  status: Generated<string>;
+  title: string;
+  updated_at: Generated<Timestamp>;
+  village_id: number;
+  void_reason: string | null;
+}
+
 export interface LoginThrottle {
   failures: Generated<number>;
   next_attempt_at: Generated<Timestamp>;
@@ -66,6 +95,11 @@ export interface Official {
   username: string;
 }
 
+export interface Receipt {
+  code: string;
+  session_id: number;
+}
+
 export interface Region {
   code: string | null;
   created_at: Generated<Timestamp>;
@@ -76,10 +110,53 @@ export interface Region {
   path: Generated<number[]>;
 }
 
+export interface SessionEvent {
+  action: string;
+  at: Generated<Timestamp>;
+  detail: Generated<Json>;
+  id: Generated<Int8>;
+  official_id: number | null;
+  session_id: number;
+}
+
+export interface Slip {
+  batch_id: number;
+  client_id: string | null;
+  receipt: string | null;
+  session_id: number;
+  token_hash: Buffer;
+  used: Generated<boolean>;
+  voided: Generated<boolean>;
+}
+
+export interface SlipBatch {
+  created_at: Generated<Timestamp>;
+  created_by: number;
+  id: Generated<number>;
+  session_id: number;
+  slip_count: number;
+  voided_at: Timestamp | null;
+  voided_by: number | null;
+}
+
+export interface TurnoutShard {
+  online: Generated<number>;
+  paper: Generated<number>;
+  session_id: number;
+  shard: number;
+}
+
 export interface DB {
   audit_event: AuditEvent;
   auth_session: AuthSession;
+  ballot: Ballot;
+  evaluation_session: EvaluationSession;
   login_throttle: LoginThrottle;
   official: Official;
+  receipt: Receipt;
   region: Region;
+  session_event: SessionEvent;
+  slip: Slip;
+  slip_batch: SlipBatch;
+  turnout_shard: TurnoutShard;
 }

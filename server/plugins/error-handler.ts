@@ -1,6 +1,7 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError, errorBody, type FieldError } from '../errors.ts';
+import { setSecurityHeaders } from './security-headers.ts';
 
 // Every error reply has one shape ({ statusCode, code, error, message, details? }). Validation
 // errors name the field; 5xx messages are never shown to the client.
@@ -40,6 +41,14 @@ function messageOf(e: { keyword?: string; message?: string; params?: Record<stri
   }
 }
 
+// PostgreSQL's class 22 (data exception): a value that passed the schema but that PostgreSQL cannot
+// store, e.g. a NUL character in text (22021) or an out-of-range number. Always the input's fault.
+const DATA_EXCEPTIONS = new Set(['22001', '22003', '22007', '22008', '22021', '22P02', '22P05']);
+
+function isDataException(err: { code?: unknown }): boolean {
+  return typeof err.code === 'string' && DATA_EXCEPTIONS.has(err.code) && !(err instanceof AppError);
+}
+
 export function toAppError(err: FastifyError & { validation?: unknown[]; validationContext?: string }): AppError {
   if (err instanceof AppError) return err;
   if (Array.isArray(err.validation)) {
@@ -60,6 +69,7 @@ export function toAppError(err: FastifyError & { validation?: unknown[]; validat
       return new AppError('INVALID_JSON', '请求内容不是合法的 JSON');
   }
   if (err instanceof SyntaxError) return new AppError('INVALID_JSON', '请求内容不是合法的 JSON');
+  if (isDataException(err)) return new AppError('BAD_REQUEST', '请求中含有无法处理的字符或数值');
   const status = err.statusCode ?? 500;
   if (status === 429) return new AppError('RATE_LIMITED', '请求过于频繁，请稍后再试');
   if (status === 413) return new AppError('PAYLOAD_TOO_LARGE', '请求内容过大');
@@ -67,17 +77,30 @@ export function toAppError(err: FastifyError & { validation?: unknown[]; validat
   return new AppError('INTERNAL', '服务器内部错误，请稍后再试');
 }
 
+function sendError(appErr: AppError, cause: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (appErr.statusCode >= 500) request.log.error({ err: cause }, 'request failed');
+  else request.log.info({ code: appErr.code }, 'request refused');
+  if (appErr.code === 'LOGIN_THROTTLED' || appErr.code === 'RATE_LIMITED') {
+    const retry = (appErr.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
+    if (retry !== undefined) reply.header('Retry-After', String(retry));
+  }
+  return reply.status(appErr.statusCode).send(errorBody(appErr));
+}
+
+/** Fastify's `frameworkErrors` option: a URL that cannot be decoded, or a parameter longer than
+ * maxParamLength, is answered before any route, hook or error handler runs; without this Fastify
+ * writes a body of its own, without our shape or the security headers. */
+export function frameworkErrors(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  setSecurityHeaders(request, reply);
+  const appErr =
+    err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? new AppError('ROUTE_NOT_FOUND', '请求的地址不存在')
+      : new AppError('BAD_REQUEST', '请求地址不合法');
+  void sendError(appErr, err, request, reply);
+}
+
 async function errorHandler(app: FastifyInstance): Promise<void> {
-  app.setErrorHandler((err: FastifyError, request, reply) => {
-    const appErr = toAppError(err);
-    if (appErr.statusCode >= 500) request.log.error({ err }, 'request failed');
-    else request.log.info({ code: appErr.code }, 'request refused');
-    if (appErr.code === 'LOGIN_THROTTLED' || appErr.code === 'RATE_LIMITED') {
-      const retry = (appErr.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
-      if (retry !== undefined) reply.header('Retry-After', String(retry));
-    }
-    return reply.status(appErr.statusCode).send(errorBody(appErr));
-  });
+  app.setErrorHandler((err: FastifyError, request, reply) => sendError(toAppError(err), err, request, reply));
 }
 
 export default fp(errorHandler, { name: 'error-handler', fastify: '5.x' });

@@ -85,29 +85,29 @@ export interface ThrottleRow {
   waitSeconds: number;
 }
 
-/** The throttle state of a username, locked for the rest of the transaction. */
+/** The throttle state of a username, locked for the rest of the transaction. An upsert rather than
+ * insert-then-select: `do update` takes the row lock itself, and when a concurrent successful login
+ * deletes the row while we wait, PostgreSQL inserts a fresh one instead of returning nothing.
+ * Times are clock_timestamp(), not now(): now() is when the transaction began, possibly before the
+ * attempt we waited for recorded its failure, which made a free attempt look throttled. */
 export async function lockThrottle(db: Db, key: string): Promise<ThrottleRow> {
-  await db
+  return db
     .insertInto('login_throttle')
     .values({ username_key: key })
-    .onConflict((oc) => oc.doNothing())
-    .execute();
-  const row = await db
-    .selectFrom('login_throttle')
-    .select([
+    .onConflict((oc) =>
+      oc.column('username_key').doUpdateSet((eb) => ({ username_key: eb.ref('excluded.username_key') })),
+    )
+    .returning([
       'failures',
-      sql<number>`greatest(0, ceil(extract(epoch from next_attempt_at - now())))::int`.as('waitSeconds'),
+      sql<number>`greatest(0, ceil(extract(epoch from next_attempt_at - clock_timestamp())))::int`.as('waitSeconds'),
     ])
-    .where('username_key', '=', key)
-    .forUpdate()
     .executeTakeFirstOrThrow();
-  return row;
 }
 
 export async function recordFailure(db: Db, key: string, failures: number, delaySeconds: number): Promise<void> {
   await db
     .updateTable('login_throttle')
-    .set({ failures, next_attempt_at: sql`now() + make_interval(secs => ${delaySeconds})` })
+    .set({ failures, next_attempt_at: sql`clock_timestamp() + make_interval(secs => ${delaySeconds})` })
     .where('username_key', '=', key)
     .execute();
 }

@@ -2,7 +2,8 @@
 // - An unknown user and a wrong password get the same answer after the same work (a dummy hash).
 // - Throttling is per username (never per IP: a village hall is one NAT address): after a few free
 //   failures each attempt must wait exponentially longer; after HARD_STOP_FAILURES consecutive
-//   failures the account takes no password until an admin resets it.
+//   failures the account takes no password until an admin resets it. The current password asked
+//   by a password change counts on the same throttle.
 // - The cookie holds 256 random bits; the table holds only their SHA-256. A new id at every login.
 import type { Db } from '../../db/database.ts';
 import type { CurrentUser, Role } from '../../lib/access.ts';
@@ -34,22 +35,31 @@ export interface LoginResult {
   user: CurrentUser;
 }
 
+type Attempt = { account: { id: number } } | { error: AppError };
+
+/** One password attempt on the throttle of `key`, inside the caller's transaction: refused while
+ * the account must wait or is stopped; a wrong password is counted, a right one clears the count. */
+async function attempt(trx: Db, key: string, password: string): Promise<Attempt> {
+  const throttle = await repo.lockThrottle(trx, key);
+  if (isHardStopped(throttle.failures)) return { error: LOCKED() };
+  if (throttle.waitSeconds > 0) return { error: THROTTLED(throttle.waitSeconds) };
+  const account = await findForLogin(trx, key);
+  const ok = await verifyPassword(account?.passwordHash ?? (await dummyHash()), password);
+  if (!account || !ok || account.disabled) {
+    const failures = throttle.failures + 1;
+    await repo.recordFailure(trx, key, failures, backoffSeconds(failures));
+    return { error: isHardStopped(failures) ? LOCKED() : INVALID() };
+  }
+  await repo.clearThrottle(trx, key);
+  return { account };
+}
+
 export async function login(db: Db, username: string, password: string): Promise<LoginResult> {
-  const key = keyOf(username);
   const outcome = await db.transaction().execute(async (trx) => {
-    const throttle = await repo.lockThrottle(trx, key);
-    if (isHardStopped(throttle.failures)) return { error: LOCKED() };
-    if (throttle.waitSeconds > 0) return { error: THROTTLED(throttle.waitSeconds) };
-    const account = await findForLogin(trx, key);
-    const ok = await verifyPassword(account?.passwordHash ?? (await dummyHash()), password);
-    if (!account || !ok || account.disabled) {
-      const failures = throttle.failures + 1;
-      await repo.recordFailure(trx, key, failures, backoffSeconds(failures));
-      return { error: isHardStopped(failures) ? LOCKED() : INVALID() };
-    }
-    await repo.clearThrottle(trx, key);
+    const result = await attempt(trx, keyOf(username), password);
+    if ('error' in result) return result;
     const sessionId = randomId(32);
-    await repo.insertSession(trx, sha256(sessionId), account.id, SESSION_ABSOLUTE_SECONDS);
+    await repo.insertSession(trx, sha256(sessionId), result.account.id, SESSION_ABSOLUTE_SECONDS);
     return { sessionId };
   });
   // Failures are committed before answering, so a refused attempt still counts.
@@ -102,8 +112,10 @@ export async function changePassword(
   currentPassword: string,
   newPassword: string,
 ): Promise<void> {
-  const account = await findForLogin(db, user.username);
-  if (!account || !(await verifyPassword(account.passwordHash, currentPassword))) {
+  // The current password is throttled like a login: a stolen session must not allow guessing it.
+  const outcome = await db.transaction().execute((trx) => attempt(trx, keyOf(user.username), currentPassword));
+  if ('error' in outcome) {
+    if (outcome.error.code !== 'INVALID_CREDENTIALS') throw outcome.error;
     throw new AppError('VALIDATION_FAILED', '当前密码不正确', [{ field: 'currentPassword', message: '不正确' }]);
   }
   await changeOwnPassword(db, user, newPassword);

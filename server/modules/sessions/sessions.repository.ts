@@ -1,0 +1,173 @@
+import { sql, type Transaction, type Updateable } from 'kysely';
+import type { Db } from '../../db/database.ts';
+import type { DB, EvaluationSession } from '../../db/schema.ts';
+import type { RuleSet } from '../tallies/tallies.rules.ts';
+import type { Questionnaire } from './questionnaire.ts';
+import type { SessionKind, SessionStatus } from './sessions.rules.ts';
+
+/** Shared with submit_ballot (taken shared there): close and void take it exclusively. */
+export const SESSION_LOCK = 727_100;
+
+export interface Certification {
+  host: string;
+  scrutineers: string[];
+  counters: string[];
+}
+
+export interface SessionRow {
+  id: number;
+  villageId: number;
+  villageName: string;
+  villagePath: number[];
+  townshipName: string;
+  title: string;
+  kind: SessionKind;
+  status: SessionStatus;
+  residentsPresent: number;
+  residentsConfirmedBy: string | null;
+  residentsConfirmedAt: Date | null;
+  issued: number;
+  questionnaire: Questionnaire;
+  rules: RuleSet;
+  voidReason: string | null;
+  openedAt: Date | null;
+  closedAt: Date | null;
+  certifiedAt: Date | null;
+  certification: Certification | null;
+  resultHash: Buffer | null;
+  createdAt: Date;
+}
+
+function baseQuery(db: Db) {
+  return db
+    .selectFrom('evaluation_session as s')
+    .innerJoin('region as v', 'v.id', 's.village_id')
+    .innerJoin('region as t', 't.id', 'v.parent_id')
+    .leftJoin('official as c', 'c.id', 's.residents_confirmed_by')
+    .select([
+      's.id',
+      's.village_id as villageId',
+      'v.name as villageName',
+      'v.path as villagePath',
+      't.name as townshipName',
+      's.title',
+      's.kind',
+      's.status',
+      's.residents_present as residentsPresent',
+      sql<string | null>`coalesce(nullif(c.display_name, ''), c.username)`.as('residentsConfirmedBy'),
+      's.residents_confirmed_at as residentsConfirmedAt',
+      's.issued_count as issued',
+      sql<Questionnaire>`s.questionnaire`.as('questionnaire'),
+      sql<RuleSet>`s.rules`.as('rules'),
+      's.void_reason as voidReason',
+      's.opened_at as openedAt',
+      's.closed_at as closedAt',
+      's.certified_at as certifiedAt',
+      sql<Certification | null>`s.certification`.as('certification'),
+      's.result_hash as resultHash',
+      's.created_at as createdAt',
+    ])
+    .$narrowType<{ kind: SessionKind; status: SessionStatus }>();
+}
+
+export async function findSession(db: Db, id: number): Promise<SessionRow | undefined> {
+  return baseQuery(db).where('s.id', '=', id).executeTakeFirst();
+}
+
+/** The session row locked FOR UPDATE (waits for, then sees, any concurrent change). */
+export async function lockRow(trx: Transaction<DB>, id: number): Promise<SessionRow | undefined> {
+  const row = await trx
+    .selectFrom('evaluation_session')
+    .select('id')
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+  return row ? findSession(trx, id) : undefined;
+}
+
+export async function takeExclusiveLock(trx: Transaction<DB>, id: number): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${SESSION_LOCK}, ${id})`.execute(trx);
+}
+
+export async function listInSubtree(
+  db: Db,
+  regionId: number,
+  filter: { villageId?: number | undefined; status?: SessionStatus | undefined },
+  limit: number,
+): Promise<SessionRow[]> {
+  let q = baseQuery(db).where(sql<boolean>`v.path @> array[${regionId}]::int[]`);
+  if (filter.villageId !== undefined) q = q.where('s.village_id', '=', filter.villageId);
+  if (filter.status !== undefined) q = q.where('s.status', '=', filter.status);
+  return q.orderBy('s.created_at', 'desc').orderBy('s.id', 'desc').limit(limit).execute();
+}
+
+export interface NewSession {
+  villageId: number;
+  title: string;
+  kind: SessionKind;
+  questionnaire: Questionnaire;
+  rules: RuleSet;
+  residentsPresent: number;
+  createdBy: number;
+}
+
+export async function insertSession(trx: Transaction<DB>, s: NewSession): Promise<number> {
+  const row = await trx
+    .insertInto('evaluation_session')
+    .values({
+      village_id: s.villageId,
+      title: s.title,
+      kind: s.kind,
+      questionnaire: JSON.stringify(s.questionnaire),
+      rules: JSON.stringify(s.rules),
+      residents_present: s.residentsPresent,
+      created_by: s.createdBy,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function updateSession(
+  trx: Transaction<DB>,
+  id: number,
+  values: Updateable<EvaluationSession>,
+): Promise<void> {
+  await trx
+    .updateTable('evaluation_session')
+    .set({ ...values, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function insertEvent(
+  trx: Transaction<DB>,
+  e: { sessionId: number; officialId: number; action: string; detail: Record<string, unknown> },
+): Promise<void> {
+  await trx
+    .insertInto('session_event')
+    .values({ session_id: e.sessionId, official_id: e.officialId, action: e.action, detail: JSON.stringify(e.detail) })
+    .execute();
+}
+
+export interface EventRow {
+  at: Date;
+  action: string;
+  officialName: string | null;
+  detail: Record<string, unknown>;
+}
+
+export async function listEvents(db: Db, sessionId: number): Promise<EventRow[]> {
+  return db
+    .selectFrom('session_event as e')
+    .leftJoin('official as o', 'o.id', 'e.official_id')
+    .select([
+      'e.at',
+      'e.action',
+      sql<string | null>`coalesce(nullif(o.display_name, ''), o.username)`.as('officialName'),
+      sql<Record<string, unknown>>`e.detail`.as('detail'),
+    ])
+    .where('e.session_id', '=', sessionId)
+    .orderBy('e.id')
+    .execute();
+}

@@ -1,0 +1,159 @@
+import { Type, type Static } from 'typebox';
+import { QUESTIONNAIRE_LIMITS } from './questionnaire.rules.ts';
+
+const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
+const Iso = Type.String({ format: 'date-time' });
+const NullableIso = Type.Union([Iso, Type.Null()]);
+
+export const KindSchema = Type.Union([
+  Type.Literal('self_evaluation'),
+  Type.Literal('township_check'),
+  Type.Literal('county_callback'),
+  Type.Literal('look_back'),
+]);
+
+export const StatusSchema = Type.Union([
+  Type.Literal('draft'),
+  Type.Literal('open'),
+  Type.Literal('closed'),
+  Type.Literal('certified'),
+  Type.Literal('void'),
+]);
+
+const OptionSchema = Type.Object(
+  { id: Type.String({ maxLength: 32 }), label: Type.String({ maxLength: 64 }) },
+  { additionalProperties: false },
+);
+
+const QuestionSchema = Type.Object(
+  {
+    id: Type.String({ maxLength: 32 }),
+    text: Type.String({ maxLength: QUESTIONNAIRE_LIMITS.textLength }),
+    type: Type.Union([Type.Literal('choice'), Type.Literal('text')]),
+    options: Type.Array(OptionSchema, { maxItems: QUESTIONNAIRE_LIMITS.options }),
+    required: Type.Boolean(),
+    maxLength: Type.Optional(Type.Integer({ minimum: 1, maximum: QUESTIONNAIRE_LIMITS.textLength })),
+  },
+  { additionalProperties: false },
+);
+
+export const QuestionnaireSchema = Type.Object(
+  {
+    header: Type.String({ maxLength: QUESTIONNAIRE_LIMITS.headerLength }),
+    questions: Type.Array(QuestionSchema, { minItems: 1, maxItems: QUESTIONNAIRE_LIMITS.questions }),
+  },
+  { additionalProperties: false },
+);
+
+export const RuleSetSchema = Type.Object(
+  {
+    gateQuestionId: Type.String({ maxLength: 32 }),
+    satisfiedOptionIds: Type.Array(Type.String({ maxLength: 32 }), { minItems: 1, maxItems: 10 }),
+    dissatisfiedOptionId: Type.String({ maxLength: 32 }),
+    denominator: Type.Union([Type.Literal('residents_present'), Type.Literal('valid_ballots')]),
+    majority: Type.Union([Type.Literal('strict'), Type.Literal('inclusive')]),
+    veto: Type.Boolean(),
+    // One schema with a type list, not a union: with coerceTypes a union's null branch would
+    // quietly turn 0 into null.
+    minRatePercent: Type.Unsafe<number | null>({ type: ['integer', 'null'], minimum: 1, maximum: 100 }),
+  },
+  { additionalProperties: false },
+);
+
+const Title = Type.String({ minLength: 1, maxLength: 100 });
+const Residents = Type.Integer({ minimum: 0, maximum: 100000, description: '在村人数' });
+const Name = Type.String({ minLength: 1, maxLength: 32 });
+
+export const CertificationSchema = Type.Object({
+  host: Type.String(),
+  scrutineers: Type.Array(Type.String()),
+  counters: Type.Array(Type.String()),
+});
+
+export const SessionViewSchema = Type.Object({
+  id: Type.Integer(),
+  villageId: Type.Integer(),
+  villageName: Type.String(),
+  townshipName: Type.String(),
+  title: Type.String(),
+  kind: KindSchema,
+  status: StatusSchema,
+  residentsPresent: Type.Integer(),
+  residentsConfirmed: Type.Boolean(),
+  residentsConfirmedBy: Type.Union([Type.String(), Type.Null()]),
+  residentsConfirmedAt: NullableIso,
+  issued: Type.Integer(),
+  questionnaire: QuestionnaireSchema,
+  rules: RuleSetSchema,
+  ruleText: Type.String(),
+  voidReason: Type.Union([Type.String(), Type.Null()]),
+  openedAt: NullableIso,
+  closedAt: NullableIso,
+  certifiedAt: NullableIso,
+  certification: Type.Union([CertificationSchema, Type.Null()]),
+  /** SHA-256 (hex) of the canonical JSON of the result written at close: printed on the result sheet */
+  resultHash: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Iso,
+});
+export type SessionView = Static<typeof SessionViewSchema>;
+
+export const IdParams = Type.Object({ id: Id });
+
+export const CreateSessionBody = Type.Object(
+  {
+    villageId: Id,
+    title: Title,
+    residentsPresent: Residents,
+    kind: Type.Optional(KindSchema),
+    questionnaire: Type.Optional(QuestionnaireSchema),
+    rules: Type.Optional(RuleSetSchema),
+  },
+  { additionalProperties: false },
+);
+export type CreateSessionInput = Static<typeof CreateSessionBody>;
+
+export const PatchSessionBody = Type.Object(
+  {
+    title: Type.Optional(Title),
+    residentsPresent: Type.Optional(Residents),
+    questionnaire: Type.Optional(QuestionnaireSchema),
+    rules: Type.Optional(RuleSetSchema),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type PatchSessionInput = Static<typeof PatchSessionBody>;
+
+export const ListQuery = Type.Object(
+  { villageId: Type.Optional(Id), status: Type.Optional(StatusSchema) },
+  { additionalProperties: false },
+);
+
+export const ConfirmBody = Type.Object(
+  { residentsPresent: Type.Integer({ minimum: 0, maximum: 100000, description: '核对后再次输入的在村人数' }) },
+  { additionalProperties: false },
+);
+
+export const CertifyBody = Type.Object(
+  {
+    host: Name,
+    scrutineers: Type.Array(Name, { minItems: 1, maxItems: 10 }),
+    counters: Type.Array(Name, { minItems: 1, maxItems: 10 }),
+  },
+  { additionalProperties: false },
+);
+export type CertifyInput = Static<typeof CertifyBody>;
+
+export const VoidBody = Type.Object(
+  { reason: Type.String({ minLength: 1, maxLength: 500 }) },
+  { additionalProperties: false },
+);
+
+export const SessionListReply = Type.Object({ sessions: Type.Array(SessionViewSchema) });
+
+export const EventSchema = Type.Object({
+  at: Iso,
+  action: Type.String(),
+  officialName: Type.Union([Type.String(), Type.Null()]),
+  detail: Type.Record(Type.String(), Type.Unknown()),
+});
+export const EventsReply = Type.Object({ events: Type.Array(EventSchema) });

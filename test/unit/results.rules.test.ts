@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { defaultQuestionnaire } from '../../server/modules/sessions/questionnaire.ts';
+import {
+  percentText,
+  resultsView,
+  shownGroups,
+  type SessionResult,
+} from '../../server/modules/tallies/results.rules.ts';
+import { decide, defaultRuleSet } from '../../server/modules/tallies/tallies.rules.ts';
+
+describe('percentages', () => {
+  it('prints tenths of a percent rounded half up, computed with integers', () => {
+    expect(percentText(1, 3)).toBe('33.3');
+    expect(percentText(2, 3)).toBe('66.7');
+    expect(percentText(1, 8)).toBe('12.5');
+    expect(percentText(1, 16)).toBe('6.3'); // 6.25 rounds up
+    expect(percentText(7, 7)).toBe('100.0');
+    expect(percentText(0, 5)).toBe('0.0');
+    expect(percentText(0, 0)).toBe('0.0');
+  });
+
+  it('agrees with exact rational rounding for every count of every total up to 400', () => {
+    const wrong: string[] = [];
+    for (let total = 1; total <= 400; total++) {
+      for (let count = 0; count <= total; count++) {
+        // t = 1000·count/total rounded half up ⇔ (2t − 1)·total ≤ 2000·count < (2t + 1)·total
+        const t = Number(percentText(count, total).replace('.', ''));
+        if (!(2000 * count >= (2 * t - 1) * total && 2000 * count < (2 * t + 1) * total))
+          wrong.push(`${count}/${total}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+});
+
+describe('the identity breakdown', () => {
+  const gate = (n: number) => ({ satisfied: n, basic: 0, dissatisfied: 0, unknown: 0 });
+
+  it('shows only groups of at least 8 ballots', () => {
+    expect(shownGroups({ party_member: gate(8), representative: gate(8), other: gate(0) }, 16)).toEqual([
+      'party_member',
+      'representative',
+    ]);
+    expect(shownGroups({ party_member: gate(7), representative: gate(9) }, 16)).toEqual([]);
+  });
+
+  it('hides a further group when the ballots left outside the shown groups are between 1 and 7', () => {
+    // 3 representatives alone would be readable as total − party members − others
+    expect(shownGroups({ party_member: gate(10), representative: gate(3), other: gate(9) }, 22)).toEqual([
+      'party_member',
+    ]);
+    expect(shownGroups({ party_member: gate(10), representative: gate(3) }, 13)).toEqual([]);
+    // 8 or more outside: nothing more to hide
+    expect(shownGroups({ party_member: gate(10), representative: gate(3) }, 18)).toEqual(['party_member']);
+  });
+
+  it('shows the groups with labels, counts and percentages, and a note when any group is hidden (8 gave no identity or a hidden one)', () => {
+    const questionnaire = defaultQuestionnaire();
+    const rules = defaultRuleSet();
+    const perQuestion: SessionResult['counts']['perQuestion'] = {};
+    for (const q of questionnaire.questions) {
+      if (q.type === 'choice') perQuestion[q.id] = Object.fromEntries(q.options.map((o) => [o.id, 0]));
+    }
+    perQuestion.q1 = { satisfied: 10, basic: 3, dissatisfied: 2, unknown: 1 };
+    perQuestion.q12 = { party_member: 8, representative: 2, other: 0 }; // 6 gave no identity
+    const counts = {
+      ballots: 16,
+      perQuestion,
+      comments: ['好'],
+      identityGate: {
+        party_member: { satisfied: 5, basic: 2, dissatisfied: 1, unknown: 0 },
+        representative: { satisfied: 1, basic: 0, dissatisfied: 0, unknown: 1 },
+        other: { satisfied: 0, basic: 0, dissatisfied: 0, unknown: 0 },
+      },
+    };
+    const tally = { residentsPresent: 20, issued: 16, used: 16, ballots: 16 };
+    const result: SessionResult = {
+      version: 1,
+      sessionId: 1,
+      closedAt: '2025-01-01T00:00:00.000Z',
+      ...tally,
+      online: 15,
+      paper: 1,
+      reconciled: true,
+      questionnaire,
+      rules,
+      identityQuestionId: 'q12',
+      counts,
+      verdict: decide(rules, { ...tally, gateCounts: perQuestion.q1 }),
+    };
+    const view = resultsView(result);
+    expect(view.identity).toEqual({
+      questionId: 'q12',
+      minGroup: 8,
+      groups: [
+        {
+          id: 'party_member',
+          label: '党员',
+          ballots: 8,
+          options: [
+            { id: 'satisfied', label: '满意', count: 5, percent: '62.5' },
+            { id: 'basic', label: '基本满意', count: 2, percent: '25.0' },
+            { id: 'dissatisfied', label: '不满意', count: 1, percent: '12.5' },
+            { id: 'unknown', label: '不了解', count: 0, percent: '0.0' },
+          ],
+        },
+      ],
+      note: '为保护无记名，少于 8 票的身份组（及可据以推算出它的组）不单独显示',
+    });
+    expect(view.questions[0]).toEqual({
+      id: 'q1',
+      text: questionnaire.questions[0]!.text,
+      type: 'choice',
+      options: [
+        { id: 'satisfied', label: '满意', count: 10, percent: '62.5' },
+        { id: 'basic', label: '基本满意', count: 3, percent: '18.8' },
+        { id: 'dissatisfied', label: '不满意', count: 2, percent: '12.5' },
+        { id: 'unknown', label: '不了解', count: 1, percent: '6.3' },
+      ],
+      answered: 16,
+    });
+    expect(view.questions[10]).toMatchObject({ id: 'q11', type: 'text', options: [], answered: 1 });
+    expect(view.comments).toEqual(['好']);
+  });
+});
