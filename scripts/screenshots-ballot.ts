@@ -1,0 +1,272 @@
+// npx tsx scripts/screenshots-ballot.ts [--out DIR] [--no-build]
+// Screenshots of the villager's ballot page at a phone size (360×740), to look at by eye: the
+// questionnaire, the required-item warning, the retrying state, the receipt, every refusal, code
+// entry and the receipt check. The app runs in this process over a throw-away database (a new
+// database on DATABASE_URL's server, else an embedded PostgreSQL in a temporary directory). Only
+// network failures are simulated (playwright routes); every reply shown comes from the real server.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { buildApp } from '../server/app.ts';
+import { loadConfig } from '../server/config.ts';
+import { createDatabase, type Db } from '../server/db/database.ts';
+import { startEmbeddedPostgres } from '../server/db/embedded.ts';
+import { migrate } from '../server/db/migrate.ts';
+import { FAILURE_LIMIT } from '../server/modules/ballots/ballots.limiter.ts';
+import { createSessionFixture, newToken, type SessionFixture } from '../test/helpers/evaluation.ts';
+import { createRegion, type Tree } from '../test/helpers/factories.ts';
+import { sessionFor } from '../test/helpers/world.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer().on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function throwAwayDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const server = process.env.DATABASE_URL;
+  if (server) {
+    const name = `vre_ballot_shots_${crypto.randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: server });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const u = new URL(server);
+    u.pathname = `/${name}`;
+    return {
+      url: u.toString(),
+      drop: async () => {
+        const c = new pg.Client({ connectionString: server });
+        await c.connect();
+        await c.query(`drop database if exists ${name} with (force)`);
+        await c.end();
+      },
+    };
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vre-ballot-shots-'));
+  fs.chmodSync(dir, 0o755);
+  const embedded = await startEmbeddedPostgres({ dataDir: dir, port: await freePort(), settings: { fsync: 'off' } });
+  return {
+    url: embedded.url,
+    drop: async () => {
+      await embedded.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function villageTree(db: Db): Promise<Tree> {
+  const city = await createRegion(db, 'city', null, '西宁市');
+  const county = await createRegion(db, 'county', city, '湟中区');
+  const township = await createRegion(db, 'township', county, '多巴镇');
+  return { city, county, township, village: await createRegion(db, 'village', township, '玉拉村') };
+}
+
+async function answer(page: Page, upTo: number, skip: number[] = []): Promise<void> {
+  const labels = ['满意', '基本满意', '满意', '不了解', '满意', '基本满意', '不满意', '满意', '满意', '基本满意'];
+  for (let i = 1; i <= upTo; i++) {
+    if (skip.includes(i)) continue;
+    await page
+      .locator(`#q-q${i}`)
+      .getByLabel(labels[i - 1] as string, { exact: true })
+      .check();
+  }
+}
+
+interface Shots {
+  browser: Browser;
+  base: string;
+  out: string;
+  taken: string[];
+}
+
+async function phone(s: Shots): Promise<Page> {
+  const context = await s.browser.newContext({
+    viewport: { width: 360, height: 740 },
+    locale: 'zh-CN',
+    hasTouch: true,
+  });
+  return context.newPage();
+}
+
+async function shot(s: Shots, page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<void> {
+  const file = path.join(s.out, `ballot-${name}.png`);
+  await page.waitForTimeout(400); // let smooth scrolling and the spinner settle
+  await page.screenshot({ path: file, fullPage: opts.fullPage ?? false });
+  s.taken.push(file);
+}
+
+async function voteShots(s: Shots, f: SessionFixture): Promise<void> {
+  const page = await phone(s);
+  await page.goto(`${s.base}/v#${f.tokens[0]}`);
+  await page.locator('.intro').waitFor();
+  await shot(s, page, '01-questionnaire-top');
+  await answer(page, 10, [4, 8]);
+  await page.locator('#q-q3').scrollIntoViewIfNeeded();
+  await page.evaluate(() => window.scrollBy(0, 300));
+  await shot(s, page, '02-questionnaire-scrolled');
+  await page.getByLabel('11. 意见和建议', { exact: false }).fill('希望村务公开栏每月按时更新，账目写得再细一些。');
+  await page.getByRole('button', { name: '提交' }).click();
+  // wait for the smooth scroll to bring the first unanswered item (4) to the top
+  await page.waitForFunction(
+    () => Math.abs((document.getElementById('q-q4')?.getBoundingClientRect().top ?? 0) - 12) < 2,
+  );
+  await shot(s, page, '03-required-warning');
+  await page.getByRole('button', { name: '提交' }).scrollIntoViewIfNeeded();
+  await shot(s, page, '04-required-summary');
+  await shot(s, page, '05-questionnaire-full', { fullPage: true });
+
+  // The first reply is lost; the retry waits until the retrying screen has been photographed.
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let calls = 0;
+  await page.route('**/api/ballots', async (route) => {
+    if (calls++ === 0) {
+      await route.fetch();
+      return route.abort('connectionreset');
+    }
+    await released;
+    return route.continue();
+  });
+  await answer(page, 10);
+  await page.getByRole('button', { name: '提交' }).click();
+  await page.getByRole('heading', { name: '网络不好，正在重试…' }).waitFor();
+  await shot(s, page, '06-retrying');
+  release();
+  await page.getByRole('heading', { name: '提交成功' }).waitFor();
+  await shot(s, page, '07-receipt');
+  await page.context().close();
+}
+
+async function stalledShot(s: Shots, f: SessionFixture): Promise<void> {
+  const page = await phone(s);
+  await page.clock.install();
+  await page.route('**/api/ballots', (route) => route.abort('connectionreset'));
+  await page.goto(`${s.base}/v#${f.tokens[2]}`);
+  await page.locator('.intro').waitFor();
+  await answer(page, 10);
+  await page.getByRole('button', { name: '提交' }).click();
+  const stalled = page.getByRole('heading', { name: '网络不好', exact: true });
+  while (!(await stalled.isVisible())) await page.clock.runFor(5000);
+  await shot(s, page, '08-stalled');
+  await page.context().close();
+}
+
+async function refusalShots(s: Shots, open: SessionFixture, draft: SessionFixture, closed: SessionFixture) {
+  const cases: [string, string][] = [
+    ['10-used', open.tokens[0] as string],
+    ['11-unknown', newToken()],
+    ['12-malformed', 'HELLO-WORLD'],
+    ['13-not-started', draft.tokens[0] as string],
+    ['14-closed', closed.tokens[0] as string],
+  ];
+  for (const [name, hash] of cases) {
+    const page = await phone(s);
+    await page.goto(`${s.base}/v#${hash}`);
+    await page.locator('[role="alert"] h2').waitFor();
+    await shot(s, page, name);
+    await page.context().close();
+  }
+  const page = await phone(s);
+  await page.route('**/api/ballot/questionnaire', async (route) => {
+    await page.context().setOffline(true);
+    return route.abort('internetdisconnected');
+  });
+  await page.goto(`${s.base}/v#${open.tokens[1]}`);
+  await page.getByRole('heading', { name: '手机没有联网' }).waitFor({ timeout: 15_000 });
+  await shot(s, page, '15-offline');
+  await page.context().close();
+}
+
+async function entryAndCheckShots(s: Shots, open: SessionFixture, db: Db, app: FastifyInstance) {
+  const page = await phone(s);
+  await page.goto(`${s.base}/v`);
+  await page.getByLabel('测评票编码').waitFor();
+  await shot(s, page, '20-code-entry');
+  await page.getByLabel('测评票编码').fill('AB0O-1');
+  await page.getByRole('button', { name: '打开测评' }).click();
+  await shot(s, page, '21-code-entry-error');
+  await page.goto(`${s.base}/v#r:${open.sessionId}`);
+  await page.locator('[role="alert"] h2').waitFor();
+  await shot(s, page, '22-check-not-closed');
+  const cookie = await sessionFor(db, open.secretary.id);
+  await app.inject({ method: 'POST', url: `/api/sessions/${open.sessionId}/close`, headers: { cookie } });
+  await page.context().close();
+  // The phone that voted in voteShots remembers its receipt: a new phone types it.
+  const checker = await phone(s);
+  const receipts = await db.selectFrom('receipt').select('code').where('session_id', '=', open.sessionId).execute();
+  await checker.goto(`${s.base}/v#r:${open.sessionId}`);
+  await checker.getByLabel('您的回执码').fill(receipts[0]?.code.toLowerCase() ?? '');
+  await checker.getByRole('button', { name: '查验' }).click();
+  await shot(s, checker, '23-check-found');
+  await checker.getByLabel('您的回执码').fill('ABCDE12345');
+  await checker.getByRole('button', { name: '查验' }).click();
+  await shot(s, checker, '24-check-missing');
+  await checker.context().close();
+}
+
+/** Last, because it blocks this address: the real limiter after too many unknown codes. */
+async function rateLimitShot(s: Shots, open: SessionFixture): Promise<void> {
+  for (let i = 0; i < FAILURE_LIMIT; i++) {
+    await fetch(`${s.base}/api/ballot/questionnaire`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: newToken() }),
+    });
+  }
+  const page = await phone(s);
+  await page.goto(`${s.base}/v#${open.tokens[1]}`);
+  await page.getByRole('heading', { name: '请稍后再试' }).waitFor();
+  await shot(s, page, '16-rate-limited');
+  await page.context().close();
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { out: { type: 'string' }, 'no-build': { type: 'boolean' } } });
+  const out = path.resolve(values.out ?? path.join(ROOT, 'screenshots'));
+  fs.mkdirSync(out, { recursive: true });
+  if (!values['no-build']) await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
+  const database = await throwAwayDatabase();
+  await migrate(database.url);
+  const { db, close } = createDatabase(database.url);
+  const app = await buildApp(loadConfig({ LOG_LEVEL: 'warn', PUBLIC_URL: 'http://127.0.0.1' }), { db });
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  const s: Shots = { browser, base, out, taken: [] };
+  try {
+    const tree = await villageTree(db);
+    const title = '2025年度玉拉村党组织整顿村级自评';
+    const open = await createSessionFixture(db, { tree, title, slips: 5 });
+    const draft = await createSessionFixture(db, { tree, title, slips: 1, status: 'draft' });
+    const closed = await createSessionFixture(db, { tree, title, slips: 1, status: 'closed' });
+    await voteShots(s, open);
+    await stalledShot(s, open);
+    await refusalShots(s, open, draft, closed);
+    await entryAndCheckShots(s, open, db, app);
+    await rateLimitShot(s, open);
+    console.log(s.taken.map((f) => path.relative(ROOT, f)).join('\n'));
+  } finally {
+    await browser.close();
+    await app.close();
+    await close();
+    await database.drop();
+  }
+}
+
+await main();

@@ -1,0 +1,314 @@
+// npx tsx scripts/screenshots-sessions.ts [--out DIR] [--no-build] [--big N] [--big-only]
+// Screenshots of the console's evaluation pages at a phone (360×740) and a desktop (1280×800)
+// size, plus the printed slip sheet and result sheet (page.pdf(), and PNGs of their first pages
+// when pdftoppm is installed), to look at by eye. A secretary creates a session, a township
+// official confirms the residents, slips are issued and printed, villagers vote online (through
+// the real API, with the codes read off the printed sheet), a paper ballot is entered, the session
+// is closed and certified. Also measures how long a sheet of --big (default 1000) slips takes to
+// render. The app runs in this process over a throw-away database (a new database on
+// DATABASE_URL's server, else an embedded PostgreSQL in a temporary directory).
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { buildApp } from '../server/app.ts';
+import { loadConfig } from '../server/config.ts';
+import { createDatabase, type Db } from '../server/db/database.ts';
+import { startEmbeddedPostgres } from '../server/db/embedded.ts';
+import { migrate } from '../server/db/migrate.ts';
+import { hashPassword } from '../server/lib/passwords.ts';
+import { ensureWebBuilt } from '../test/helpers/web-build.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const PASSWORD = 'Demo-pass-2024';
+const VIEWPORTS = [
+  { width: 360, height: 740 },
+  { width: 1280, height: 800 },
+];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer().on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function throwAwayDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const server = process.env.DATABASE_URL;
+  if (server) {
+    const name = `vre_session_shots_${crypto.randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: server });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const u = new URL(server);
+    u.pathname = `/${name}`;
+    return {
+      url: u.toString(),
+      drop: async () => {
+        const c = new pg.Client({ connectionString: server });
+        await c.connect();
+        await c.query(`drop database if exists ${name} with (force)`);
+        await c.end();
+      },
+    };
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vre-session-shots-'));
+  fs.chmodSync(dir, 0o755);
+  const embedded = await startEmbeddedPostgres({ dataDir: dir, port: await freePort(), settings: { fsync: 'off' } });
+  return {
+    url: embedded.url,
+    drop: async () => {
+      await embedded.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A county with two townships; a secretary per village of 东风镇 and its township official. */
+async function seed(db: Db): Promise<void> {
+  const region = async (level: string, parentId: number | null, name: string) =>
+    (
+      await db
+        .insertInto('region')
+        .values({ level, parent_id: parentId, name })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+  const city = await region('city', null, '示范市');
+  const county = await region('county', city, '青山县');
+  const dongfeng = await region('township', county, '东风镇');
+  await region('township', county, '红旗乡');
+  const hash = await hashPassword(PASSWORD);
+  const official = (username: string, displayName: string, role: string, regionId: number) =>
+    db
+      .insertInto('official')
+      .values({ username, display_name: displayName, role, region_id: regionId, password_hash: hash })
+      .execute();
+  await official('dongfeng', '王建国', 'township', dongfeng);
+  await official('qingshan', '青山县组织部', 'county', county);
+  for (const [i, name] of ['新村', '河口村'].entries()) {
+    await official(`sec${i + 1}`, `${name}书记`, 'village', await region('village', dongfeng, name));
+  }
+}
+
+interface Ctx {
+  url: string;
+  out: string;
+  width: number;
+  problems: string[];
+}
+
+async function login(browser: Browser, ctx: Ctx, username: string, height: number): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: ctx.width, height }, locale: 'zh-CN' });
+  const page = await context.newPage();
+  page.on('console', (m) => {
+    if ((m.type() === 'error' || m.type() === 'warning') && !m.text().startsWith('Failed to load resource'))
+      ctx.problems.push(`[${ctx.width}px ${username}] ${m.text()}`);
+  });
+  page.on('pageerror', (e) => ctx.problems.push(`[${ctx.width}px ${username}] ${e.message}`));
+  await page.goto(`${ctx.url}/`);
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('密码').fill(PASSWORD);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.locator('header .who').waitFor();
+  return page;
+}
+
+const snap = (page: Page, ctx: Ctx, name: string) =>
+  page.screenshot({ path: path.join(ctx.out, `sessions-${name}-${ctx.width}.png`), fullPage: true });
+
+/** page.pdf() of the page as printed, and a PNG of its first page (pdftoppm, when installed). */
+async function printed(page: Page, ctx: Ctx, name: string): Promise<void> {
+  await page.emulateMedia({ media: 'print' });
+  await snap(page, ctx, `${name}-print-media`);
+  const file = path.join(ctx.out, `sessions-${name}-${ctx.width}.pdf`);
+  const started = performance.now();
+  await page.pdf({ path: file, format: 'A4', preferCSSPageSize: true, printBackground: true });
+  const pages = (fs.readFileSync(file, 'latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+  process.stdout.write(`${name}: PDF ${pages} 页，用时 ${Math.round(performance.now() - started)} ms\n`);
+  await page.emulateMedia({ media: 'screen' });
+  try {
+    execFileSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '2', file, file.replace(/\.pdf$/, '')]);
+  } catch {
+    process.stderr.write('未找到 pdftoppm（apt-get install poppler-utils），只保存了 PDF\n');
+  }
+}
+
+async function createSession(page: Page, ctx: Ctx, title: string, residents: number): Promise<number> {
+  await page.goto(`${ctx.url}/#/sessions/new`);
+  await page.getByLabel('测评名称').fill(title);
+  await page.getByLabel('在村人数').fill(String(residents));
+  await page.getByRole('button', { name: '创建测评' }).click();
+  await page.getByTestId('session-status').waitFor();
+  return Number(/#\/sessions\/(\d+)/.exec(page.url())?.[1]);
+}
+
+async function issue(page: Page, count: number): Promise<string[]> {
+  await page.getByLabel('本批发放张数').fill(String(count));
+  await page.getByRole('button', { name: '发放测评票' }).click();
+  await page.getByTestId('sheet-ready').waitFor({ timeout: 60_000 });
+  return page.getByTestId('slip-code').allTextContents();
+}
+
+const ANSWERS = ['satisfied', 'satisfied', 'basic', 'dissatisfied', 'unknown', 'satisfied', 'basic', 'satisfied'];
+
+async function vote(url: string, code: string, i: number): Promise<void> {
+  const answers: Record<string, string> = {};
+  for (let q = 1; q <= 10; q++) answers[`q${q}`] = ANSWERS[(i + q) % ANSWERS.length] as string;
+  answers.q12 = ['party_member', 'representative', 'other'][i % 3] as string;
+  if (i % 3 === 0) answers.q11 = `希望村里继续把道路和路灯修好（第 ${i + 1} 条）`;
+  const res = await fetch(`${url}/api/ballots`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token: code, clientId: crypto.randomUUID(), answers }),
+  });
+  if (res.status !== 201) throw new Error(`投票失败 ${res.status} ${await res.text()}`);
+}
+
+async function flow(browser: Browser, ctx: Ctx, secretary: string): Promise<void> {
+  const height = ctx.width < 600 ? 740 : 800;
+  const sec = await login(browser, ctx, secretary, height);
+  await snap(sec, ctx, 'list-empty');
+  await sec.getByRole('button', { name: '新建测评' }).click();
+  await sec.getByRole('button', { name: '创建测评' }).waitFor();
+  await snap(sec, ctx, 'new');
+  const id = await createSession(sec, ctx, '2025年度整顿村级自评', 12);
+  await snap(sec, ctx, 'draft');
+  await sec.getByRole('button', { name: '修改规则' }).click();
+  await sec.getByText('宽松：').click();
+  await sec.getByText('一票否决').click();
+  await snap(sec, ctx, 'rules-edit');
+  await sec.getByRole('button', { name: '取消' }).click();
+  await sec.getByRole('button', { name: '修改问卷' }).click();
+  await snap(sec, ctx, 'questionnaire-edit');
+  await sec.getByRole('button', { name: '取消' }).last().click();
+
+  const town = await login(browser, ctx, 'dongfeng', height);
+  await town.goto(`${ctx.url}/#/sessions`);
+  await town.locator('.row').first().waitFor();
+  await snap(town, ctx, 'list-township');
+  await town.goto(`${ctx.url}/#/sessions/${id}`);
+  await town.getByRole('button', { name: '乡镇确认在村人数' }).click();
+  await town.getByLabel('请核对后再次输入在村人数').fill('12');
+  await snap(town, ctx, 'confirm');
+  await town.getByRole('button', { name: '确认', exact: true }).click();
+  await town.getByTestId('residents-confirmed').waitFor();
+
+  await sec.reload();
+  const codes = await issue(sec, 10);
+  await snap(sec, ctx, 'slips-screen');
+  await printed(sec, ctx, 'slips');
+  await sec.goto(`${ctx.url}/#/sessions/${id}`);
+  await sec.getByRole('button', { name: '开始测评' }).click();
+  await sec.getByTestId('turnout').waitFor();
+  for (const [i, code] of codes.slice(0, 8).entries()) await vote(ctx.url, code, i);
+  await sec.getByTestId('turnout-used').filter({ hasText: '8' }).waitFor();
+  await snap(sec, ctx, 'open');
+
+  await sec.getByRole('button', { name: '录入纸质票' }).click();
+  await sec.getByLabel('测评码').waitFor();
+  await snap(sec, ctx, 'paper-empty');
+  await sec.getByLabel('测评码').fill(codes[8] as string);
+  for (let q = 1; q <= 10; q++) await sec.locator(`#pm-q${q}`).getByText('满意', { exact: true }).click();
+  await sec.getByRole('button', { name: '录入这张票' }).click();
+  await sec.getByText('已录入第 1 张').waitFor();
+  await sec.getByLabel('测评码').fill(codes[0] as string);
+  for (let q = 1; q <= 10; q++) await sec.locator(`#pm-q${q}`).getByText('基本满意', { exact: true }).click();
+  await sec.getByRole('button', { name: '录入这张票' }).click();
+  await sec.getByText('这张测评票已经投过票了', { exact: false }).waitFor();
+  await snap(sec, ctx, 'paper-used');
+
+  await sec.goto(`${ctx.url}/#/sessions/${id}`);
+  await sec.getByRole('button', { name: '结束测评' }).click();
+  await snap(sec, ctx, 'close-confirm');
+  await sec.getByRole('button', { name: '确认结束' }).click();
+  await sec.getByTestId('results').waitFor();
+  await snap(sec, ctx, 'results');
+  await sec.getByLabel('主持人').fill('李秀英');
+  await sec.getByLabel('监票人').fill('张三、李四');
+  await sec.getByLabel('计票人').fill('王五 赵六');
+  await sec.getByRole('button', { name: '认证', exact: true }).click();
+  await sec.getByText('结果已认证').waitFor();
+  await snap(sec, ctx, 'certified');
+  await sec.goto(`${ctx.url}/#/sessions/${id}/result`);
+  await sec.getByTestId('result-sheet').waitFor();
+  await snap(sec, ctx, 'result-sheet');
+  await printed(sec, ctx, 'result-sheet');
+  await sec.goto(`${ctx.url}/#/sessions`);
+  await sec.locator('.row').first().waitFor();
+  await snap(sec, ctx, 'list');
+  await sec.context().close();
+  await town.context().close();
+}
+
+/** The time a sheet of `count` slips takes to be fully on the page (the page measures it). */
+async function bigSheet(browser: Browser, ctx: Ctx, count: number): Promise<void> {
+  const page = await login(browser, ctx, 'sec2', 800);
+  await createSession(page, ctx, '千人测评票生成测试', count);
+  const started = performance.now();
+  await page.getByLabel('本批发放张数').fill(String(count));
+  await page.getByRole('button', { name: '发放测评票' }).click();
+  await page.getByTestId('sheet-ready').waitFor({ timeout: 120_000 });
+  const ms = await page.getByTestId('sheet-ready').getAttribute('data-ms');
+  const total = Math.round(performance.now() - started);
+  const qrs = await page.locator('[data-testid="slip-sheet"] svg.qr').count();
+  process.stdout.write(`${count} 张测评票：页面渲染 ${ms} ms（含发放请求共 ${total} ms），二维码 ${qrs} 个\n`);
+  // the full-page screenshot of a 334-page sheet is useless; the first pages of the PDF show it
+  const file = path.join(ctx.out, `sessions-slips-${count}.pdf`);
+  const pdfStarted = performance.now();
+  await page.pdf({ path: file, format: 'A4', preferCSSPageSize: true });
+  const pages = (fs.readFileSync(file, 'latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+  process.stdout.write(`${count} 张测评票打印为 PDF：${pages} 页，用时 ${Math.round(performance.now() - pdfStarted)} ms\n`);
+  await page.context().close();
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      out: { type: 'string', default: path.join(ROOT, 'screenshots') },
+      'no-build': { type: 'boolean', default: false },
+      big: { type: 'string', default: '1000' },
+      'big-only': { type: 'boolean', default: false },
+    },
+  });
+  if (!values['no-build']) await ensureWebBuilt();
+  fs.mkdirSync(values.out, { recursive: true });
+  const database = await throwAwayDatabase();
+  await migrate(database.url);
+  const { db, close } = createDatabase(database.url);
+  await seed(db);
+  const app = await buildApp(loadConfig({ LOG_LEVEL: 'warn', PUBLIC_URL: 'http://127.0.0.1' }), { db });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  const problems: string[] = [];
+  try {
+    for (const [i, size] of values['big-only'] ? [] : VIEWPORTS.entries()) {
+      await flow(browser, { url, out: values.out, width: size.width, problems }, i === 0 ? 'sec1' : 'sec2');
+    }
+    await bigSheet(browser, { url, out: values.out, width: 1280, problems }, Number(values.big));
+    for (const p of problems) process.stderr.write(`浏览器报告：${p}\n`);
+    process.stdout.write(`截图已保存到 ${values.out}\n`);
+  } finally {
+    await browser.close();
+    await app.close();
+    await close();
+    await database.drop();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`截图失败：${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,51 @@
+// The slip code: 16 characters from an alphabet without 0, 1, I and O, shown in groups of four.
+// The plain token only ever lives in location.hash and in POST bodies, never in a URL we request.
+
+export const ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
+export const TOKEN_LENGTH = 16;
+
+/** Uppercase, without the spaces and dashes (full-width ones too) that phones insert when typing. */
+export function normalizeCode(input: string): string {
+  return input
+    .normalize('NFKC')
+    .replace(/[\s\-‐‑‒–—―－_·.]+/g, '')
+    .toUpperCase();
+}
+
+export function isToken(code: string): boolean {
+  if (code.length !== TOKEN_LENGTH) return false;
+  for (const ch of code) if (ALPHABET.indexOf(ch) < 0) return false;
+  return true;
+}
+
+/** Characters of the input that can never be part of a code, e.g. 0, O, 1, I. */
+export function invalidChars(code: string): string[] {
+  const bad: string[] = [];
+  for (const ch of code) if (ALPHABET.indexOf(ch) < 0 && bad.indexOf(ch) < 0) bad.push(ch);
+  return bad;
+}
+
+export function groups(code: string, size: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < code.length; i += size) out.push(code.slice(i, i + size));
+  return out;
+}
+
+export type Route =
+  { kind: 'none' } | { kind: 'token'; token: string } | { kind: 'invalid' } | { kind: 'check'; sessionId: number };
+
+/** `#TOKEN` votes, `#r:ID` checks a receipt after close, an empty hash asks for the code. */
+export function parseHash(hash: string): Route {
+  let raw = hash.charAt(0) === '#' ? hash.slice(1) : hash;
+  try {
+    raw = decodeURIComponent(raw);
+  } catch {
+    return { kind: 'invalid' };
+  }
+  raw = raw.trim();
+  if (raw === '') return { kind: 'none' };
+  const check = /^r:(\d{1,9})$/i.exec(raw);
+  if (check) return { kind: 'check', sessionId: Number(check[1]) };
+  const code = normalizeCode(raw);
+  return isToken(code) ? { kind: 'token', token: code } : { kind: 'invalid' };
+}

@@ -1,0 +1,73 @@
+// Hash routing: the server serves one page at /, and the fragment picks the view:
+// `#/page/param/param?key=value` (e.g. `#/sessions/12/paper`, `#/sessions?village=5`).
+import type { Role } from '../lib/api.ts';
+
+export type Page = 'sessions' | 'regions' | 'accounts' | 'import' | 'password';
+
+export interface NavItem {
+  page: Page;
+  label: string;
+  roles: readonly Role[] | 'all';
+}
+
+export const NAV: readonly NavItem[] = [
+  { page: 'sessions', label: '测评', roles: ['city', 'county', 'township', 'village'] },
+  { page: 'regions', label: '区域', roles: 'all' },
+  { page: 'accounts', label: '账户管理', roles: ['admin'] },
+  { page: 'import', label: '导入村庄', roles: ['admin', 'city', 'county'] },
+  { page: 'password', label: '修改密码', roles: 'all' },
+];
+
+export function allowed(page: Page, role: Role): boolean {
+  const item = NAV.find((n) => n.page === page);
+  return item !== undefined && (item.roles === 'all' || item.roles.includes(role));
+}
+
+/** The first page of the menu this role may see: evaluations for those who run them. */
+export function defaultPage(role: Role): Page {
+  return NAV.find((n) => allowed(n.page, role))?.page ?? 'regions';
+}
+
+interface Location {
+  page: Page | null;
+  params: string[];
+  query: Record<string, string>;
+}
+
+function parse(hash: string): Location {
+  const [path = '', search = ''] = hash.replace(/^#\/?/, '').split('?', 2);
+  const [name = '', ...params] = path.split('/').filter((p) => p !== '');
+  const page = NAV.some((n) => n.page === name) ? (name as Page) : null;
+  const query = Object.fromEntries(new URLSearchParams(search));
+  return { page, params: page ? params.map(decodeURIComponent) : [], query };
+}
+
+export class Router {
+  /** null when the fragment names no page: the shell shows the role's default page. */
+  page = $state<Page | null>(null);
+  /** what follows the page in the fragment, e.g. ['12', 'paper'] */
+  params = $state.raw<string[]>([]);
+  /** the fragment's `?key=value` part */
+  query = $state.raw<Record<string, string>>({});
+
+  constructor() {
+    this.read();
+    window.addEventListener('hashchange', () => this.read());
+  }
+
+  private read(): void {
+    const loc = parse(location.hash);
+    this.page = loc.page;
+    this.params = loc.params;
+    this.query = loc.query;
+  }
+
+  go(page: Page): void {
+    location.hash = `#/${page}`;
+  }
+
+  /** Any path inside the console, e.g. navigate('sessions/12'). */
+  navigate(path: string): void {
+    location.hash = `#/${path}`;
+  }
+}

@@ -1,0 +1,74 @@
+// Paper entry: one slip at a time. The form keeps the typed (or scanned) code and the marks; after
+// a slip is stored it resets for the next one and the count goes up. The client id stays the same
+// while one slip is retried, so a lost reply is answered with the same receipt, not 已使用.
+import { api, ApiError, messageOf, type Questionnaire, type Tally } from '../../../lib/api.ts';
+import { newClientId, tokenOf } from './code.ts';
+
+export interface Outcome {
+  kind: 'ok' | 'error';
+  text: string;
+}
+
+const HINT: Record<string, string> = {
+  SLIP_ALREADY_USED: '它已在线上投票或已被录入过，请放入已录入的一叠',
+  SLIP_NOT_FOUND: '已作废批次的票也无法录入',
+};
+
+export class PaperForm {
+  code = $state('');
+  answers = $state<Record<string, string>>({});
+  /** slips stored from this page since it was opened */
+  entered = $state(0);
+  outcome = $state.raw<Outcome | null>(null);
+  busy = $state(false);
+  private clientId = newClientId();
+
+  constructor(
+    readonly sessionId: number,
+    readonly questionnaire: Questionnaire,
+  ) {}
+
+  /** The first required question left unanswered, as 第 N 题, or null. */
+  missing(): string | null {
+    const i = this.questionnaire.questions.findIndex((q) => q.required && !this.answers[q.id]?.trim());
+    return i >= 0 ? `第 ${i + 1} 题` : null;
+  }
+
+  async submit(): Promise<Tally | null> {
+    if (this.busy) return null;
+    const token = tokenOf(this.code);
+    if (!token) {
+      this.outcome = { kind: 'error', text: '测评码应为 16 位（字母和数字，不含 0、1、I、O），请核对后重新输入。' };
+      return null;
+    }
+    const missing = this.missing();
+    if (missing) {
+      this.outcome = { kind: 'error', text: `${missing}还没有勾选。请按纸质票上的勾选逐题录入。` };
+      return null;
+    }
+    this.busy = true;
+    this.outcome = null;
+    try {
+      const answers = Object.fromEntries(Object.entries(this.answers).filter(([, v]) => v.trim() !== ''));
+      const { receipt } = await api.paperBallot(this.sessionId, { token, answers, clientId: this.clientId });
+      this.entered += 1;
+      this.outcome = { kind: 'ok', text: `已录入第 ${this.entered} 张（回执 ${receipt}）。请录入下一张。` };
+      this.reset();
+      return await api.tally(this.sessionId).catch(() => null);
+    } catch (err) {
+      const hint = err instanceof ApiError ? (HINT[err.code] ?? '') : '';
+      this.outcome = { kind: 'error', text: `${messageOf(err)}${hint ? `。${hint}` : ''}` };
+      // a refusal is final for this attempt; a network failure keeps the id so a retry is the same entry
+      if (err instanceof ApiError && err.status >= 400 && err.status < 500) this.clientId = newClientId();
+      return null;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  reset(): void {
+    this.code = '';
+    this.answers = {};
+    this.clientId = newClientId();
+  }
+}
