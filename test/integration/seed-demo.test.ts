@@ -1,0 +1,163 @@
+// The command-line bootstrap: demo data (npm run seed:demo) and the first admin (npm run admin:create).
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyPassword } from '../../server/lib/passwords.ts';
+import { createAdmin, DEMO_PASSWORD, seedDemo } from '../../server/modules/demo/demo.service.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { createOfficial, createTree } from '../helpers/factories.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+// Each script run starts tsx and loads the server's modules: generous limits for a busy machine.
+const SCRIPT = { timeout: 120_000 };
+let tdb: TestDatabase;
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+});
+
+afterAll(async () => {
+  await tdb.close();
+});
+
+async function counts() {
+  const n = (table: 'region' | 'official' | 'audit_event') =>
+    tdb.db
+      .selectFrom(table)
+      .select(sql<string>`count(*)`.as('n'))
+      .executeTakeFirstOrThrow()
+      .then((r) => Number(r.n));
+  return { regions: await n('region'), officials: await n('official'), audit: await n('audit_event') };
+}
+
+function runScript(script: string, args: string[]) {
+  const env = { ...process.env, DATABASE_URL: tdb.url, LOG_LEVEL: 'silent' };
+  return spawnSync(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'scripts', script), ...args], {
+    cwd: ROOT,
+    env,
+    encoding: 'utf8',
+    timeout: SCRIPT.timeout,
+  });
+}
+
+describe('seed:demo', () => {
+  it('creates the demo tree and one account per role, each able to log in with the demo password', async () => {
+    const result = await seedDemo(tdb.db);
+    expect(result.created).toEqual({ regions: 10, accounts: 6 });
+    const tree = await tdb.db
+      .selectFrom('region')
+      .select(['id', 'level', 'name', 'code', 'parent_id'])
+      .orderBy('id')
+      .execute();
+    const byName = new Map(tree.map((r) => [r.name, r]));
+    const id = (name: string) => byName.get(name)?.id;
+    expect(tree.map((r) => [r.level, r.name])).toEqual([
+      ['city', '示范市'],
+      ['county', '示范县'],
+      ['township', '东山镇'],
+      ['village', '东山村'],
+      ['village', '桃园村'],
+      ['village', '柳溪村'],
+      ['township', '西河乡'],
+      ['village', '西河村'],
+      ['village', '杏林村'],
+      ['village', '石桥村'],
+    ]);
+    expect(tree.filter((r) => r.level === 'village').every((r) => /^\d{12}$/.test(r.code ?? ''))).toBe(true);
+    expect(result.villages.map((v) => ({ id: v.id, name: v.name, townshipId: v.townshipId }))).toEqual(
+      tree.filter((r) => r.level === 'village').map((r) => ({ id: r.id, name: r.name, townshipId: r.parent_id })),
+    );
+    expect(result.accounts.map(({ username, role, regionId }) => ({ username, role, regionId }))).toEqual([
+      { username: 'demo_admin', role: 'admin', regionId: id('示范市') },
+      { username: 'demo_city', role: 'city', regionId: id('示范市') },
+      { username: 'demo_county', role: 'county', regionId: id('示范县') },
+      { username: 'demo_township1', role: 'township', regionId: id('东山镇') },
+      { username: 'demo_township2', role: 'township', regionId: id('西河乡') },
+      { username: 'demo_village', role: 'village', regionId: id('东山村') },
+    ]);
+    expect(DEMO_PASSWORD).toMatch(/^(?=.*[A-Za-z])(?=.*\d)[A-Za-z\d]{8,}$/);
+    const stored = await tdb.db.selectFrom('official').select(['username', 'password_hash']).execute();
+    for (const row of stored) expect(await verifyPassword(row.password_hash, DEMO_PASSWORD)).toBe(true);
+    const audit = await tdb.db.selectFrom('audit_event').select(['action', 'actor_role']).execute();
+    expect(audit.filter((a) => a.action === 'region.create' && a.actor_role === 'cli')).toHaveLength(10);
+    expect(audit.filter((a) => a.action === 'official.create' && a.actor_role === 'cli')).toHaveLength(6);
+  });
+
+  it('changes nothing when run again and answers with the same accounts and villages', async () => {
+    const before = await counts();
+    const first = await seedDemo(tdb.db);
+    const second = await seedDemo(tdb.db);
+    expect(second).toEqual({ ...first, created: { regions: 0, accounts: 0 } });
+    expect(await counts()).toEqual(before);
+  });
+
+  it('prints exactly one JSON object on stdout with --json, the accounts and villages it seeded', SCRIPT, async () => {
+    const r = runScript('seed-demo.ts', ['--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const seeded = await seedDemo(tdb.db);
+    expect(JSON.parse(r.stdout)).toEqual({
+      accounts: seeded.accounts.map(({ username, password, role, regionId }) => ({
+        username,
+        password,
+        role,
+        regionId,
+      })),
+      villages: seeded.villages.map(({ id, name, townshipId }) => ({ id, name, townshipId })),
+    });
+    expect(r.stdout).toBe(`${JSON.stringify(JSON.parse(r.stdout))}\n`);
+  });
+});
+
+it('refuses, changing nothing, when a demo username belongs to another account', async () => {
+  const other = await createTestDatabase();
+  try {
+    const tree = await createTree(other.db);
+    await createOfficial(other.db, 'county', tree.county, 'demo_city');
+    await expect(seedDemo(other.db)).rejects.toMatchObject({
+      code: 'USERNAME_TAKEN',
+      message: '用户名 demo_city 已被一个非演示账户使用，演示数据未做任何修改',
+    });
+    const regions = await other.db.selectFrom('region').select('id').execute();
+    expect(regions.map((r) => r.id).sort()).toEqual(Object.values(tree).sort());
+    expect(await other.db.selectFrom('audit_event').select('id').execute()).toEqual([]);
+  } finally {
+    await other.close();
+  }
+});
+
+describe('admin:create', () => {
+  it('creates the missing city and an admin bound to it, and prints the generated password once', SCRIPT, async () => {
+    const r = runScript('create-admin.ts', ['--city', '临江市', '--username', 'first_admin']);
+    expect(r.status, r.stderr).toBe(0);
+    const password = /密码：(\S+?)（/.exec(r.stdout)?.[1] ?? '';
+    const row = await tdb.db
+      .selectFrom('official as o')
+      .innerJoin('region as r', 'r.id', 'o.region_id')
+      .select(['o.role', 'o.password_hash', 'r.name', 'r.level'])
+      .where('o.username', '=', 'first_admin')
+      .executeTakeFirstOrThrow();
+    expect({ role: row.role, name: row.name, level: row.level }).toEqual({
+      role: 'admin',
+      name: '临江市',
+      level: 'city',
+    });
+    expect(await verifyPassword(row.password_hash, password)).toBe(true);
+  });
+
+  it('binds to an existing city instead of creating a second one', async () => {
+    const admin = await createAdmin(tdb.db, { city: '临江市', username: 'second_admin', password: 'abcd1234' });
+    expect(admin.cityCreated).toBe(false);
+    const cities = await tdb.db.selectFrom('region').select('id').where('name', '=', '临江市').execute();
+    expect(cities).toEqual([{ id: admin.cityId }]);
+  });
+
+  it('refuses an existing username, whatever its case, and changes nothing', SCRIPT, async () => {
+    const before = await counts();
+    const r = runScript('create-admin.ts', ['--city', '另一市', '--username', 'FIRST_ADMIN']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('创建管理员失败：用户名 FIRST_ADMIN 已存在，未做任何修改\n');
+    expect(r.stdout).toBe('');
+    expect(await counts()).toEqual(before);
+  });
+});
