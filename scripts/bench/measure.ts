@@ -1,0 +1,136 @@
+// One measurement of each kind, each on its own freshly provisioned session (a session is one
+// meeting: all its ballots share one advisory lock and 16 turnout shards, as in real use). Every
+// measurement is checked afterwards against the database: ballots stored = successes counted.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ballotCount, httpSession, pgbenchSession, settle, type BenchDatabase, type Fixture } from './db.ts';
+import type { LoadJob, LoadResult } from './http-load.ts';
+import { runPgbench, type PgbenchResult } from './pgbench.ts';
+import { ROOT, sampleRss, type RunningServer } from './server.ts';
+
+export interface Context {
+  db: BenchDatabase;
+  fx: Fixture;
+  server: RunningServer;
+  workDir: string;
+  seconds: number;
+  /** best rate seen so far per kind and concurrency, to size the next session's slips */
+  seen: Map<string, number>;
+}
+
+export interface PgbenchPoint extends PgbenchResult {
+  requested: number;
+  ballots: number;
+}
+
+export interface HttpPoint extends LoadResult {
+  connections: number;
+  ballots: number;
+  rssMiB: number;
+}
+
+/** Slips for a run: the best rate seen (at this or any concurrency) × duration, with room to spare. */
+function slipsFor(ctx: Context, kind: string, concurrency: number, guess: number): number {
+  const any = Math.max(0, ...[...ctx.seen].filter(([k]) => k.startsWith(kind)).map(([, v]) => v));
+  const rate = Math.max(ctx.seen.get(`${kind}-${concurrency}`) ?? (any || guess), 200);
+  return Math.ceil(rate * (ctx.seconds + 1) * 1.6 + concurrency * 60);
+}
+
+/** Connections pgbench may open without starving the server's pool or anyone else's (leaves 10). */
+async function connectionsLeft(db: BenchDatabase): Promise<number> {
+  const r = await db.pool.query(
+    `select current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int
+            - (select count(*) from pg_stat_activity where backend_type = 'client backend')::int as left`,
+  );
+  return r.rows[0].left - 10;
+}
+
+export async function pgbenchPoint(ctx: Context, clients: number, round: number): Promise<PgbenchPoint> {
+  const used = Math.min(clients, await connectionsLeft(ctx.db));
+  const key = `pgbench-${used}`;
+  const sessionId = await pgbenchSession(
+    ctx.db.pool,
+    ctx.fx,
+    `pgbench r${round} c${clients}`,
+    slipsFor(ctx, 'pgbench', used, 6000),
+  );
+  await settle(ctx.db.pool);
+  const r = await runPgbench({ url: ctx.db.url, clients: used, seconds: ctx.seconds, sessionId, workDir: ctx.workDir });
+  ctx.seen.set(key, Math.max(ctx.seen.get(key) ?? 0, r.tps));
+  const ballots = await ballotCount(ctx.db.pool, sessionId);
+  return { ...r, requested: clients, ballots };
+}
+
+function runLoad(job: LoadJob, workDir: string): Promise<LoadResult> {
+  const jobFile = path.join(workDir, 'job.json');
+  fs.writeFileSync(jobFile, JSON.stringify(job));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench/http-load.ts', jobFile], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load generator exited ${code}`)),
+    );
+  });
+}
+
+async function tokensFile(ctx: Context, title: string, count: number): Promise<{ sessionId: number; file: string }> {
+  const { sessionId, tokens } = await httpSession(ctx.db.pool, ctx.fx, title, count);
+  const file = path.join(ctx.workDir, 'tokens.txt');
+  fs.writeFileSync(file, tokens.join('\n'));
+  return { sessionId, file };
+}
+
+export async function httpPoint(
+  ctx: Context,
+  connections: number,
+  round: number,
+  seconds = ctx.seconds,
+): Promise<HttpPoint> {
+  const key = `http-${connections}`;
+  const { sessionId, file } = await tokensFile(
+    ctx,
+    `http r${round} c${connections}`,
+    slipsFor(ctx, 'http', connections, 3000),
+  );
+  await settle(ctx.db.pool);
+  const stopRss = sampleRss(ctx.server.pid);
+  const job: LoadJob = {
+    port: ctx.server.port,
+    tokensFile: file,
+    mode: 'closed',
+    connections,
+    seconds,
+    warmupSeconds: 1,
+    count: 0,
+    ratePerSecond: 0,
+  };
+  const r = await runLoad(job, ctx.workDir);
+  const rssMiB = stopRss();
+  ctx.seen.set(key, Math.max(ctx.seen.get(key) ?? 0, r.perSecond));
+  return { ...r, connections, ballots: await ballotCount(ctx.db.pool, sessionId), rssMiB };
+}
+
+/** A meeting of 1,000 people voting within 10 s: open-loop arrivals at 100/s, one connection each. */
+export async function meetingPoint(ctx: Context, round: number, people = 1000, seconds = 10): Promise<HttpPoint> {
+  const { sessionId, file } = await tokensFile(ctx, `meeting r${round}`, people);
+  await settle(ctx.db.pool);
+  const stopRss = sampleRss(ctx.server.pid);
+  const job: LoadJob = {
+    port: ctx.server.port,
+    tokensFile: file,
+    mode: 'open',
+    connections: 0,
+    seconds,
+    warmupSeconds: 0,
+    count: people,
+    ratePerSecond: people / seconds,
+  };
+  const r = await runLoad(job, ctx.workDir);
+  return { ...r, connections: 0, ballots: await ballotCount(ctx.db.pool, sessionId), rssMiB: stopRss() };
+}
