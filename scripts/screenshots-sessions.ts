@@ -267,7 +267,9 @@ async function bigSheet(browser: Browser, ctx: Ctx, count: number): Promise<void
   const pdfStarted = performance.now();
   await page.pdf({ path: file, format: 'A4', preferCSSPageSize: true });
   const pages = (fs.readFileSync(file, 'latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
-  process.stdout.write(`${count} 张测评票打印为 PDF：${pages} 页，用时 ${Math.round(performance.now() - pdfStarted)} ms\n`);
+  process.stdout.write(
+    `${count} 张测评票打印为 PDF：${pages} 页，用时 ${Math.round(performance.now() - pdfStarted)} ms\n`,
+  );
   await page.context().close();
 }
 

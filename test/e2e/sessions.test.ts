@@ -18,6 +18,10 @@ const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = fs.existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`跳过测评页面浏览器测试：未找到 ${CHROMIUM}（CI 会安装 chromium）`);
 
+/** The rule set after the secretary's edit: the default with the veto on. */
+const RULES = { ...defaultRuleSet(), veto: true };
+/** The choice questions after the edit (11 is the comment, 12 the optional identity). */
+const MARKED = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13];
 const CODE = /^[2-9A-HJ-NP-Z]{4}(-[2-9A-HJ-NP-Z]{4}){3}$/;
 
 /** Reads a slip's QR code as a scanner would: the drawn SVG path rasterized, then jsQR. */
@@ -116,14 +120,14 @@ describe.skipIf(!hasChromium)('evaluation sessions in the console', () => {
     expect(await sec.locator('.rule').textContent()).toBe(describeRules(defaultRuleSet()));
     expect(await sec.locator('.qv li').count()).toBe(12);
     await sec.getByLabel('测评名称').fill('2025年度整顿村级自评');
-    await sec.getByLabel('在村人数').fill('5');
+    await sec.getByLabel('在村人数').fill('40');
     await sec.getByRole('button', { name: '创建测评' }).click();
     await sec.getByTestId('session-status').waitFor();
 
     sessionId = Number(/#\/sessions\/(\d+)$/.exec(sec.url())?.[1]);
     expect(await session()).toEqual({
       status: 'draft',
-      residents_present: 5,
+      residents_present: 40,
       residents_confirmed_by: null,
       issued_count: 0,
       title: '2025年度整顿村级自评',
@@ -136,17 +140,51 @@ describe.skipIf(!hasChromium)('evaluation sessions in the console', () => {
     expect(await sec.getByRole('button', { name: '开始测评' }).isDisabled()).toBe(true);
   });
 
+  it('edits the draft: a question added to the questionnaire, the veto turned on', async () => {
+    await sec.getByRole('button', { name: '修改问卷' }).click();
+    await sec.getByRole('button', { name: '＋ 添加一题' }).click();
+    await sec.getByLabel('第 13 题', { exact: true }).fill('您对村务监督委员会的工作是否满意？');
+    await sec.getByRole('button', { name: '保存问卷' }).click();
+    await sec.getByText('问卷已保存').waitFor();
+    await sec.getByRole('button', { name: '修改规则' }).click();
+    await sec.getByLabel('一票否决：不满意票超过有效票一半的，不通过').check();
+    await sec.getByRole('button', { name: '保存规则' }).click();
+    await sec.getByText('判定规则已保存').waitFor();
+
+    const row = await database.db
+      .selectFrom('evaluation_session')
+      .select(['questionnaire', 'rules'])
+      .where('id', '=', sessionId)
+      .executeTakeFirstOrThrow();
+    const questions = (row.questionnaire as { questions: unknown[] }).questions;
+    expect(questions).toHaveLength(13);
+    expect(questions[12]).toEqual({
+      id: 'q13',
+      text: '您对村务监督委员会的工作是否满意？',
+      type: 'choice',
+      options: [
+        { id: 'satisfied', label: '满意' },
+        { id: 'basic', label: '基本满意' },
+        { id: 'dissatisfied', label: '不满意' },
+        { id: 'unknown', label: '不了解' },
+      ],
+      required: true,
+    });
+    expect(row.rules).toEqual(RULES);
+    expect(await sec.getByTestId('rule-text').textContent()).toBe(describeRules(RULES));
+  });
+
   it('has the township confirm the residents by entering the number again, refusing another number', async () => {
     await town.goto(`${baseUrl}/#/sessions/${sessionId}`);
     await town.getByRole('button', { name: '乡镇确认在村人数' }).click();
-    await town.getByLabel('请核对后再次输入在村人数').fill('4');
+    await town.getByLabel('请核对后再次输入在村人数').fill('39');
     await town.getByRole('button', { name: '确认', exact: true }).click();
     expect(await town.getByRole('alert').textContent()).toBe(
-      '核对的在村人数（4）与申报的人数（5）不一致，请核实后再确认，或由申报人修改',
+      '核对的在村人数（39）与申报的人数（40）不一致，请核实后再确认，或由申报人修改',
     );
     expect((await session()).residents_confirmed_by).toBeNull();
 
-    await town.getByLabel('请核对后再次输入在村人数').fill('5');
+    await town.getByLabel('请核对后再次输入在村人数').fill('40');
     await town.getByRole('button', { name: '确认', exact: true }).click();
     await town.getByTestId('residents-confirmed').waitFor();
     expect((await session()).residents_confirmed_by).toBe(township.id);
@@ -154,30 +192,33 @@ describe.skipIf(!hasChromium)('evaluation sessions in the console', () => {
 
   it('issues slips to a print page with every slip, its QR code and its code, and prints it as a PDF', async () => {
     await sec.reload();
-    await sec.getByLabel('本批发放张数').fill('3');
+    await sec.getByLabel('本批发放张数').fill('30');
     await sec.getByRole('button', { name: '发放测评票' }).click();
     await sec.getByTestId('sheet-ready').waitFor();
-    console.log(`3 张测评票的打印页渲染用时 ${await sec.getByTestId('sheet-ready').getAttribute('data-ms')} ms`);
+    console.log(`30 张测评票的打印页渲染用时 ${await sec.getByTestId('sheet-ready').getAttribute('data-ms')} ms`);
 
     expect(await sec.getByRole('alert').first().textContent()).toBe(
       '此页关闭后无法再次打印，请立即打印；遗失请作废本批后重新发放。',
     );
     const sheet = sec.getByTestId('slip-sheet');
     codes = await sheet.getByTestId('slip-code').allTextContents();
-    expect(codes).toHaveLength(3);
+    expect(codes).toHaveLength(30);
     for (const code of codes) expect(code).toMatch(CODE);
-    expect(new Set(codes).size).toBe(3);
-    expect(await sheet.locator('svg.qr').count()).toBe(3);
-    expect(await sheet.locator('.where').allTextContents()).toEqual(Array(3).fill('河口村 · 2025年度整顿村级自评'));
+    expect(new Set(codes).size).toBe(30);
+    expect(await sheet.locator('svg.qr').count()).toBe(30);
+    expect(await sheet.locator('.where').allTextContents()).toEqual(Array(30).fill('河口村 · 2025年度整顿村级自评'));
     const firstSlip = await sheet.locator('.slip').first().innerText();
     expect(firstSlip).toContain('用手机扫码（微信可扫）在线填写，或在本票上勾选后投入票箱');
     expect(firstSlip).toContain('您对本村党组织整顿工作的总体成效是否满意？');
     expect(firstSlip).toContain('□满意\u2002□基本满意\u2002□不满意\u2002□不了解');
 
+    // the first chunk of slips is drawn on the page's thread, later ones in a worker: read one of each
     const tokens = codes.map((c) => c.replaceAll('-', ''));
-    const qr = sheet.locator('svg.qr').first();
-    const [viewBox, d] = await Promise.all([qr.getAttribute('viewBox'), qr.locator('path').getAttribute('d')]);
-    expect(decodeQr(viewBox ?? '', d ?? '')).toBe(`http://vote.test/v#${tokens[0]}`);
+    for (const i of [0, 29]) {
+      const qr = sheet.locator('svg.qr').nth(i);
+      const [viewBox, d] = await Promise.all([qr.getAttribute('viewBox'), qr.locator('path').getAttribute('d')]);
+      expect(decodeQr(viewBox ?? '', d ?? '')).toBe(`http://vote.test/v#${tokens[i]}`);
+    }
     const stored = await database.db
       .selectFrom('slip')
       .select('token_hash')
@@ -192,7 +233,8 @@ describe.skipIf(!hasChromium)('evaluation sessions in the console', () => {
     const pdf = await sec.pdf({ format: 'A4', preferCSSPageSize: true });
     await sec.emulateMedia({ media: 'screen' });
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
-    expect(pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g)).toHaveLength(1);
+    // three slips to an A4 page, none split across pages
+    expect(pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g)).toHaveLength(10);
   });
 
   it('opens the session; a paper ballot typed in updates the live turnout of the open page without a reload', async () => {
@@ -206,7 +248,7 @@ describe.skipIf(!hasChromium)('evaluation sessions in the console', () => {
     const paper = await sec.context().newPage();
     await paper.goto(`${baseUrl}/#/sessions/${sessionId}/paper`);
     await paper.getByLabel('测评码').fill(codes[1]!.toLowerCase().replaceAll('-', ' '));
-    for (let q = 1; q <= 10; q++) {
+    for (const q of MARKED) {
       await paper
         .locator(`#pm-q${q}`)
         .getByText(q === 1 ? '满意' : '不了解', { exact: true })
@@ -218,7 +260,7 @@ describe.skipIf(!hasChromium)('evaluation sessions in the console', () => {
     expect(await paper.getByLabel('测评码').inputValue()).toBe('');
 
     await paper.getByLabel('测评码').fill(codes[1]!);
-    for (let q = 1; q <= 10; q++) await paper.locator(`#pm-q${q}`).getByText('满意', { exact: true }).click();
+    for (const q of MARKED) await paper.locator(`#pm-q${q}`).getByText('满意', { exact: true }).click();
     await paper.getByRole('button', { name: '录入这张票' }).click();
     await paper.getByText('这张测评票已经投过票了，每张票只能投一次', { exact: false }).waitFor();
     await paper.close();
@@ -235,7 +277,7 @@ describe.skipIf(!hasChromium)('evaluation sessions in the console', () => {
       .executeTakeFirstOrThrow();
     expect(ballot.answers).toEqual({
       q1: 'satisfied',
-      ...Object.fromEntries([2, 3, 4, 5, 6, 7, 8, 9, 10].map((q) => [`q${q}`, 'unknown'])),
+      ...Object.fromEntries(MARKED.slice(1).map((q) => [`q${q}`, 'unknown'])),
     });
   });
 
@@ -248,14 +290,14 @@ describe.skipIf(!hasChromium)('evaluation sessions in the console', () => {
 
     expect((await session()).status).toBe('closed');
     expect(await sec.getByTestId('verdict-outcome').textContent()).toBe('未通过');
-    expect(await sec.getByTestId('verdict-rule').textContent()).toBe(`规则：${describeRules(defaultRuleSet())}`);
+    expect(await sec.getByTestId('verdict-rule').textContent()).toBe(`规则：${describeRules(RULES)}`);
     const banner = (await sec.getByTestId('verdict').innerText()).replace(/\s+/g, '');
-    expect(banner).toContain('满意（满意＋基本满意）1人/在村人数5人，还差2票');
+    expect(banner).toContain('满意（满意＋基本满意）1人/在村人数40人，还差20票');
     expect((await sec.getByTestId('reconciliation').innerText()).split('\n').slice(0, 4)).toEqual([
       '票数核对：相符',
       '✓ 有效票 1 张 = 已用测评票 1 张',
-      '✓ 已用测评票 1 张 ≤ 发放 3 张',
-      '✓ 发放 3 张 ≤ 在村人数 5 人',
+      '✓ 已用测评票 1 张 ≤ 发放 30 张',
+      '✓ 发放 30 张 ≤ 在村人数 40 人',
     ]);
   });
 
