@@ -18,6 +18,7 @@ import { startEmbeddedPostgres } from '../server/db/embedded.ts';
 import { migrate } from '../server/db/migrate.ts';
 import { importVillagesFromCli } from '../server/modules/regions/import.cli.ts';
 import type { ImportFile } from '../server/modules/regions/import.service.ts';
+import { withDatabase } from '../test/helpers/throwaway-db.ts';
 
 const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
 const RUNS = Number(args.runs);
@@ -55,12 +56,6 @@ function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
-}
-
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
 }
 
 async function admin(serverUrl: string, statement: string): Promise<void> {

@@ -4,69 +4,23 @@
 // entry and the receipt check. The app runs in this process over a throw-away database (a new
 // database on DATABASE_URL's server, else an embedded PostgreSQL in a temporary directory). Only
 // network failures are simulated (playwright routes); every reply shown comes from the real server.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { buildApp } from '../server/app.ts';
 import { loadConfig } from '../server/config.ts';
 import { createDatabase, type Db } from '../server/db/database.ts';
-import { startEmbeddedPostgres } from '../server/db/embedded.ts';
 import { migrate } from '../server/db/migrate.ts';
 import { FAILURE_LIMIT } from '../server/modules/ballots/ballots.limiter.ts';
 import { createSessionFixture, newToken, type SessionFixture } from '../test/helpers/evaluation.ts';
 import { createRegion, type Tree } from '../test/helpers/factories.ts';
 import { sessionFor } from '../test/helpers/world.ts';
+import { throwAwayDatabase } from '../test/helpers/throwaway-db.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer().on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function throwAwayDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const server = process.env.DATABASE_URL;
-  if (server) {
-    const name = `vre_ballot_shots_${crypto.randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: server });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const u = new URL(server);
-    u.pathname = `/${name}`;
-    return {
-      url: u.toString(),
-      drop: async () => {
-        const c = new pg.Client({ connectionString: server });
-        await c.connect();
-        await c.query(`drop database if exists ${name} with (force)`);
-        await c.end();
-      },
-    };
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vre-ballot-shots-'));
-  fs.chmodSync(dir, 0o755);
-  const embedded = await startEmbeddedPostgres({ dataDir: dir, port: await freePort(), settings: { fsync: 'off' } });
-  return {
-    url: embedded.url,
-    drop: async () => {
-      await embedded.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 async function villageTree(db: Db): Promise<Tree> {
   const city = await createRegion(db, 'city', null, '西宁市');
@@ -239,7 +193,7 @@ async function main(): Promise<void> {
   const out = path.resolve(values.out ?? path.join(ROOT, 'screenshots'));
   fs.mkdirSync(out, { recursive: true });
   if (!values['no-build']) await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
-  const database = await throwAwayDatabase();
+  const database = await throwAwayDatabase('vre_ballot_shots');
   await migrate(database.url);
   const { db, close } = createDatabase(database.url);
   const app = await buildApp(loadConfig({ LOG_LEVEL: 'warn', PUBLIC_URL: 'http://127.0.0.1' }), { db });

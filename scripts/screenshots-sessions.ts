@@ -10,19 +10,16 @@
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildApp } from '../server/app.ts';
 import { loadConfig } from '../server/config.ts';
 import { createDatabase, type Db } from '../server/db/database.ts';
-import { startEmbeddedPostgres } from '../server/db/embedded.ts';
 import { migrate } from '../server/db/migrate.ts';
 import { hashPassword } from '../server/lib/passwords.ts';
 import { ensureWebBuilt } from '../test/helpers/web-build.ts';
+import { throwAwayDatabase } from '../test/helpers/throwaway-db.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const PASSWORD = 'Demo-pass-2024';
@@ -30,48 +27,6 @@ const VIEWPORTS = [
   { width: 360, height: 740 },
   { width: 1280, height: 800 },
 ];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer().on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function throwAwayDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const server = process.env.DATABASE_URL;
-  if (server) {
-    const name = `vre_session_shots_${crypto.randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: server });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const u = new URL(server);
-    u.pathname = `/${name}`;
-    return {
-      url: u.toString(),
-      drop: async () => {
-        const c = new pg.Client({ connectionString: server });
-        await c.connect();
-        await c.query(`drop database if exists ${name} with (force)`);
-        await c.end();
-      },
-    };
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vre-session-shots-'));
-  fs.chmodSync(dir, 0o755);
-  const embedded = await startEmbeddedPostgres({ dataDir: dir, port: await freePort(), settings: { fsync: 'off' } });
-  return {
-    url: embedded.url,
-    drop: async () => {
-      await embedded.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** A county with two townships; a secretary per village of 东风镇 and its township official. */
 async function seed(db: Db): Promise<void> {
@@ -284,7 +239,7 @@ async function main(): Promise<void> {
   });
   if (!values['no-build']) await ensureWebBuilt();
   fs.mkdirSync(values.out, { recursive: true });
-  const database = await throwAwayDatabase();
+  const database = await throwAwayDatabase('vre_session_shots');
   await migrate(database.url);
   const { db, close } = createDatabase(database.url);
   await seed(db);

@@ -5,19 +5,16 @@
 // an admin account. With --url it drives a running server as the given (admin) account.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { buildApp } from '../server/app.ts';
 import { loadConfig } from '../server/config.ts';
 import { createDatabase, type Db } from '../server/db/database.ts';
-import { startEmbeddedPostgres } from '../server/db/embedded.ts';
 import { migrate } from '../server/db/migrate.ts';
 import { hashPassword } from '../server/lib/passwords.ts';
+import { throwAwayDatabase } from '../test/helpers/throwaway-db.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const VIEWPORTS = [
@@ -36,47 +33,6 @@ interface Target {
   /** Our own seeded tree (not a running server's): the good import file fits it. */
   seeded: boolean;
   stop: () => Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer().on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** A fresh, migrated database: on DATABASE_URL's server when given, else embedded in a temp dir. */
-async function throwAwayDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const server = process.env.DATABASE_URL;
-  if (server) {
-    const name = `vre_shots_${crypto.randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: server });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const u = new URL(server);
-    u.pathname = `/${name}`;
-    const drop = async () => {
-      const c = new pg.Client({ connectionString: server });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    };
-    return { url: u.toString(), drop };
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vre-shots-'));
-  fs.chmodSync(dir, 0o755);
-  const embedded = await startEmbeddedPostgres({ dataDir: dir, port: await freePort(), settings: { fsync: 'off' } });
-  return {
-    url: embedded.url,
-    drop: async () => {
-      await embedded.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 async function seed(db: Db, password: string): Promise<void> {
@@ -120,7 +76,7 @@ async function seed(db: Db, password: string): Promise<void> {
 }
 
 async function inProcess(): Promise<Target> {
-  const database = await throwAwayDatabase();
+  const database = await throwAwayDatabase('vre_shots');
   await migrate(database.url);
   const { db, close } = createDatabase(database.url);
   const password = 'Demo-pass-2024';

@@ -13,6 +13,7 @@ import { migrate } from '../../server/db/migrate.ts';
 import { hashPassword } from '../../server/lib/passwords.ts';
 import { defaultQuestionnaire } from '../../server/modules/sessions/questionnaire.ts';
 import { defaultRuleSet } from '../../server/modules/tallies/tallies.rules.ts';
+import { withDatabase } from '../../test/helpers/throwaway-db.ts';
 
 export interface BenchDatabase {
   url: string;
@@ -31,12 +32,6 @@ export function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
-}
-
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
 }
 
 async function recreate(adminUrl: string, name: string): Promise<void> {

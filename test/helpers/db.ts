@@ -4,16 +4,11 @@ import crypto from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { createDatabase, type Database } from '../../server/db/database.ts';
+import { withDatabase } from './throwaway-db.ts';
 
 export interface TestDatabase extends Database {
   url: string;
   name: string;
-}
-
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
 }
 
 export async function createTestDatabase(opts: { max?: number } = {}): Promise<TestDatabase> {
