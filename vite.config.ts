@@ -25,13 +25,24 @@ function precompress(dir: string): void {
   }
 }
 
+/** After the console build, the ballot page's own build into the same output directory (which
+ * `vite build --outDir` may have moved, e.g. the benchmark's scratch build). */
 function ballotPageBuild(): Plugin {
+  let outDir = path.join(web, 'dist');
   return {
     name: 'ballot-page-build',
     apply: 'build',
+    configResolved(config) {
+      outDir = path.resolve(config.root, config.build.outDir);
+    },
     async closeBundle() {
-      await build({ configFile: fileURLToPath(import.meta.url), mode: 'ballot', logLevel: 'warn' });
-      precompress(path.join(web, 'dist'));
+      await build({
+        configFile: fileURLToPath(import.meta.url),
+        mode: 'ballot',
+        logLevel: 'warn',
+        build: { outDir, emptyOutDir: false },
+      });
+      precompress(outDir);
     },
   };
 }

@@ -1,5 +1,5 @@
 // npm run bench -- [--db postgres://…] [--embedded] [--rounds 3] [--seconds 10] [--clients 1,16,64,256]
-//                  [--pool 20] [--no-build] [--no-write] [--cpu-prof DIR]   (--no-build: measure web/dist as it is)
+//                  [--pool 40] [--no-build] [--no-write] [--cpu-prof DIR]   (--no-build: measure web/dist as it is)
 // The ballot path of issue 3, in one run against one PostgreSQL (fsync and synchronous_commit on):
 // pgbench running the server's own per-ballot SQL (the ceiling) interleaved with HTTP load on the
 // real server, then the meeting scenario, the ballot page's size and the slip sheet. Results go to
@@ -23,7 +23,7 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '10' },
     clients: { type: 'string', default: '1,16,64,256' },
-    pool: { type: 'string', default: '20' },
+    pool: { type: 'string', default: '40' },
     'no-build': { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },

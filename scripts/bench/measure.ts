@@ -30,11 +30,16 @@ export interface HttpPoint extends LoadResult {
   rssMiB: number;
 }
 
-/** Slips for a run: the best rate seen (at this or any concurrency) × duration, with room to spare. */
+/**
+ * Slips for a run: the best rate seen at any concurrency of this kind (or the guess, whichever is
+ * larger) × duration, doubled, plus a margin per connection. Sizing from this concurrency's own
+ * warm-up alone ran the 16-connection point out of slips: a short warm-up under-estimates the rate.
+ * A run that still runs out is reported (LoadResult.exhausted) rather than quietly shortened.
+ */
 function slipsFor(ctx: Context, kind: string, concurrency: number, guess: number): number {
-  const any = Math.max(0, ...[...ctx.seen].filter(([k]) => k.startsWith(kind)).map(([, v]) => v));
-  const rate = Math.max(ctx.seen.get(`${kind}-${concurrency}`) ?? (any || guess), 200);
-  return Math.ceil(rate * (ctx.seconds + 1) * 1.6 + concurrency * 60);
+  const seen = [...ctx.seen].filter(([k]) => k.startsWith(`${kind}-`)).map(([, v]) => v);
+  const rate = Math.max(guess, ...seen);
+  return Math.ceil(rate * (ctx.seconds + 1) * 2 + concurrency * 60);
 }
 
 /** Connections pgbench may open without starving the server's pool or anyone else's (leaves 10). */
@@ -53,7 +58,7 @@ export async function pgbenchPoint(ctx: Context, clients: number, round: number)
     ctx.db.pool,
     ctx.fx,
     `pgbench r${round} c${clients}`,
-    slipsFor(ctx, 'pgbench', used, 6000),
+    slipsFor(ctx, 'pgbench', used, 1500),
   );
   await settle(ctx.db.pool);
   const r = await runPgbench({ url: ctx.db.url, clients: used, seconds: ctx.seconds, sessionId, workDir: ctx.workDir });
@@ -96,7 +101,7 @@ export async function httpPoint(
   const { sessionId, file } = await tokensFile(
     ctx,
     `http r${round} c${connections}`,
-    slipsFor(ctx, 'http', connections, 3000),
+    slipsFor(ctx, 'http', connections, 1000),
   );
   await settle(ctx.db.pool);
   const stopRss = sampleRss(ctx.server.pid);
