@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { displayCode } from '../../server/modules/ballots/ballots.rules.ts';
 import { buildTestApp, sessionCookie } from '../helpers/app.ts';
@@ -239,6 +240,33 @@ describe('paper entry', () => {
       used: before.used + 1,
       paper: before.paper + 1,
     });
+  });
+
+  it('stores a form with a blank or doubly marked gate item as a ballot whose gate item is blank', async () => {
+    const token = slip();
+    const { q1: _gate, ...marked } = validAnswers('satisfied');
+    const online = await vote(token, 'client-blank-001', marked);
+    expect(online.statusCode).toBe(400);
+    expect(online.json().message).toBe('第 1 题：请选择一项');
+    const before = await ballotState(tdb.db, fx.sessionId);
+    const res = await post(
+      `/api/sessions/${fx.sessionId}/paper-ballots`,
+      { token, answers: marked },
+      { cookie: await login(fx.secretary.username) },
+    );
+    expect(res.statusCode).toBe(201);
+    expect(await ballotState(tdb.db, fx.sessionId)).toEqual({
+      ...before,
+      ballots: before.ballots + 1,
+      receipts: before.receipts + 1,
+      used: before.used + 1,
+      paper: before.paper + 1,
+    });
+    const stored = await sql<{ n: string }>`
+      select count(*) as n from ballot where session_id = ${fx.sessionId} and not answers ? 'q1' and answers->>'q2' = 'satisfied'`.execute(
+      tdb.db,
+    );
+    expect(stored.rows[0]?.n).toBe('1');
   });
 
   it('cannot enter a slip already used online', async () => {

@@ -81,6 +81,17 @@ describe('checkAnswers against the default questionnaire', () => {
     if (!r.ok) expect(describeProblem(r.problem)).toBe('第 4 题：请选择一项');
   });
 
+  it('lets a paper form leave required items blank, and nothing else', () => {
+    const { q1: _q1, q4: _q4, ...rest } = full;
+    expect(checkAnswers(q, rest, { blankAllowed: true })).toEqual({ ok: true, answers: rest });
+    expect(checkAnswers(q, {}, { blankAllowed: true })).toEqual({ ok: true, answers: {} });
+    expect(checkAnswers(q, { ...rest, q1: 'nope' }, { blankAllowed: true })).toMatchObject({
+      ok: false,
+      problem: { questionId: 'q1', message: '所选选项不存在' },
+    });
+    expect(checkAnswers(q, rest)).toMatchObject({ ok: false, problem: { questionId: 'q1' } });
+  });
+
   it('refuses an option of another question and an unknown question', () => {
     expect(checkAnswers(q, { ...full, q1: 'party_member' })).toMatchObject({
       ok: false,

@@ -60,10 +60,24 @@ function codePoints(s: string): number {
   return [...s].length;
 }
 
-function checkOne(q: Question, number: number, raw: string | undefined): AnswerProblem | string | null {
+export interface CheckOptions {
+  /**
+   * Paper forms: a required item may be blank. A counter enters what the form shows, and a form
+   * with no mark, or several, on an item is counted with that item blank (未作答或无效): the ballot
+   * still counts, and a blank gate item is not satisfied. Online, the page asks until answered.
+   */
+  blankAllowed?: boolean;
+}
+
+function checkOne(
+  q: Question,
+  number: number,
+  raw: string | undefined,
+  opts: CheckOptions,
+): AnswerProblem | string | null {
   const value = q.type === 'text' ? (raw ?? '').trim() : (raw ?? '');
   if (value === '') {
-    if (!q.required) return null;
+    if (!q.required || opts.blankAllowed) return null;
     return { questionId: q.id, number, message: q.type === 'text' ? '请填写此题' : '请选择一项' };
   }
   if (q.type === 'choice') {
@@ -79,14 +93,14 @@ function checkOne(q: Question, number: number, raw: string | undefined): AnswerP
  * Checks answers against the questionnaire and returns them normalized: only answered questions,
  * text trimmed. The first problem names the question by number and id.
  */
-export function checkAnswers(questionnaire: Questionnaire, answers: Answers): AnswerCheck {
+export function checkAnswers(questionnaire: Questionnaire, answers: Answers, opts: CheckOptions = {}): AnswerCheck {
   const known = new Set(questionnaire.questions.map((q) => q.id));
   for (const key of Object.keys(answers)) {
     if (!known.has(key)) return { ok: false, problem: { questionId: key, number: 0, message: '问卷中没有这道题' } };
   }
   const normalized: Answers = {};
   for (const [i, q] of questionnaire.questions.entries()) {
-    const result = checkOne(q, i + 1, Object.hasOwn(answers, q.id) ? answers[q.id] : undefined);
+    const result = checkOne(q, i + 1, Object.hasOwn(answers, q.id) ? answers[q.id] : undefined, opts);
     if (result === null) continue;
     if (typeof result !== 'string') return { ok: false, problem: result };
     normalized[q.id] = result;

@@ -47,8 +47,12 @@ async function openSession(db: Db, slip: FoundSlip) {
   return session;
 }
 
-function checkedAnswers(questionnaire: Questionnaire, answers: Record<string, string>): Record<string, string> {
-  const result = checkAnswers(questionnaire, answers);
+function checkedAnswers(
+  questionnaire: Questionnaire,
+  answers: Record<string, string>,
+  opts: CheckOptions = {},
+): Record<string, string> {
+  const result = checkAnswers(questionnaire, answers, opts);
   if (result.ok) return result.answers;
   const { problem } = result;
   throw new AppError('VALIDATION_FAILED', describeProblem(problem), [
@@ -105,7 +109,8 @@ export async function enterPaperBallot(
   const session = await sessionFor(db, user, sessionId, 'paper');
   const slip = await findSlip(db, input.token);
   if (slip.sessionId !== sessionId) throw slipNotFound();
-  const answers = checkedAnswers(session.questionnaire, input.answers);
+  // what the form shows: an item left blank or marked twice is entered blank (checkAnswers)
+  const answers = checkedAnswers(session.questionnaire, input.answers, { blankAllowed: true });
   const clientId = input.clientId ?? null;
   return consume(db, slip, { clientId, answers, paper: true, sessionId }, paperNotOpen);
 }

@@ -4,6 +4,9 @@
 import { api, ApiError, messageOf, type Questionnaire, type Tally } from '../../../lib/api.ts';
 import { newClientId, tokenOf } from './code.ts';
 
+/** The mark entered for an item the form leaves blank or marks twice: stored as a blank item. */
+export const INVALID_MARK = '__invalid__';
+
 export interface Outcome {
   kind: 'ok' | 'error';
   text: string;
@@ -43,13 +46,18 @@ export class PaperForm {
     }
     const missing = this.missing();
     if (missing) {
-      this.outcome = { kind: 'error', text: `${missing}还没有勾选。请按纸质票上的勾选逐题录入。` };
+      this.outcome = {
+        kind: 'error',
+        text: `${missing}还没有录入。请按纸质票逐题录入；票上这题没有勾选或勾了多项的，选「无效」。`,
+      };
       return null;
     }
     this.busy = true;
     this.outcome = null;
     try {
-      const answers = Object.fromEntries(Object.entries(this.answers).filter(([, v]) => v.trim() !== ''));
+      const answers = Object.fromEntries(
+        Object.entries(this.answers).filter(([, v]) => v.trim() !== '' && v !== INVALID_MARK),
+      );
       const { receipt } = await api.paperBallot(this.sessionId, { token, answers, clientId: this.clientId });
       this.entered += 1;
       this.outcome = { kind: 'ok', text: `已录入第 ${this.entered} 张（回执 ${receipt}）。请录入下一张。` };
