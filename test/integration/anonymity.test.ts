@@ -35,16 +35,24 @@ describe('the ballot table', () => {
     expect(rows.filter((r) => suspicious.test(r.data_type))).toEqual([]);
   });
 
-  it('references only its session, is referenced by nothing, and has no trigger', async () => {
+  it('references only its session, is referenced by nothing, and has only the guards that write nothing', async () => {
     const { rows: refs } = await sql<{ conname: string; from_table: string; to_table: string }>`
       select conname, conrelid::regclass::text as from_table, confrelid::regclass::text as to_table
       from pg_constraint where contype = 'f' and (conrelid = 'ballot'::regclass or confrelid = 'ballot'::regclass)`.execute(
       tdb.db,
     );
     expect(refs.map((r) => [r.from_table, r.to_table])).toEqual([['ballot', 'evaluation_session']]);
-    const { rows: triggers } = await sql<{ tgname: string }>`
-      select tgname from pg_trigger where tgrelid = 'ballot'::regclass and not tgisinternal`.execute(tdb.db);
-    expect(triggers).toEqual([]);
+    // sql/0006's append-only guards: they refuse or check, and write nothing anywhere
+    const { rows: triggers } = await sql<{ tgname: string; body: string }>`
+      select t.tgname, p.prosrc as body from pg_trigger t join pg_proc p on p.oid = t.tgfoid
+      where t.tgrelid = 'ballot'::regclass and not t.tgisinternal order by t.tgname`.execute(tdb.db);
+    expect(triggers.map((t) => t.tgname)).toEqual([
+      'ballot_delete_rewrite',
+      'ballot_insert_open',
+      'ballot_no_truncate',
+      'ballot_no_update',
+    ]);
+    expect(triggers.filter((t) => /\b(insert|update|delete|copy|notify)\b/i.test(t.body))).toEqual([]);
   });
 
   it('keeps receipts apart from ballots: a receipt row is its session and code only', async () => {

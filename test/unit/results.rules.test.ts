@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { defaultQuestionnaire } from '../../server/modules/sessions/questionnaire.ts';
 import {
+  ballotDigest,
+  buildResult,
   percentText,
   resultsView,
   shownGroups,
@@ -121,5 +123,71 @@ describe('the identity breakdown', () => {
     });
     expect(view.questions[10]).toMatchObject({ id: 'q11', type: 'text', options: [], answered: 1 });
     expect(view.comments).toEqual(['好']);
+  });
+});
+
+describe('the ballot digest', () => {
+  const a = { q1: 'satisfied', q11: '修路' };
+  const b = { q1: 'basic', q12: 'other' };
+
+  it('depends on the ballots as a multiset: not on their order or on the order of their keys', () => {
+    const digest = ballotDigest([a, b, a]);
+    expect(digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(ballotDigest([b, a, a])).toBe(digest);
+    expect(ballotDigest([{ q11: '修路', q1: 'satisfied' }, a, b])).toBe(digest);
+  });
+
+  it('changes with a changed answer, an added key, an extra or a missing ballot', () => {
+    const digest = ballotDigest([a, b, a]);
+    const others = [
+      ballotDigest([a, b, { ...a, q1: 'basic' }]),
+      ballotDigest([a, b, { ...a, q11: '修路。' }]),
+      ballotDigest([a, b, { ...a, q99: 'x' }]),
+      ballotDigest([a, b, a, a]),
+      ballotDigest([a, b]),
+      ballotDigest([a, { ...b }, b]),
+    ];
+    expect(new Set([digest, ...others]).size).toBe(others.length + 1);
+  });
+
+  it('has a fixed value for no ballots (SHA-256 of nothing)', () => {
+    expect(ballotDigest([])).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+  });
+});
+
+describe('the result built at close', () => {
+  it('is version 2: the tally, reconciliation, verdict and the ballot digest', () => {
+    const questionnaire = defaultQuestionnaire();
+    const rules = defaultRuleSet();
+    const perQuestion = { q1: { satisfied: 6, basic: 1, dissatisfied: 1, unknown: 0 } };
+    const counts = { ballots: 8, perQuestion, comments: [], identityGate: {} };
+    const result = buildResult({
+      sessionId: 7,
+      closedAt: new Date('2025-06-01T08:30:00.123Z'),
+      residentsPresent: 10,
+      issued: 9,
+      questionnaire,
+      rules,
+      turnout: { used: 8, online: 7, paper: 1 },
+      counts,
+      ballotDigest: 'ab'.repeat(32),
+    });
+    const tally = { residentsPresent: 10, issued: 9, used: 8, ballots: 8 };
+    expect(result).toEqual({
+      version: 2,
+      sessionId: 7,
+      closedAt: '2025-06-01T08:30:00.123Z',
+      ...tally,
+      online: 7,
+      paper: 1,
+      reconciled: true,
+      questionnaire,
+      rules,
+      identityQuestionId: 'q12',
+      counts,
+      verdict: decide(rules, { ...tally, gateCounts: perQuestion.q1 }),
+      ballotDigest: 'ab'.repeat(32),
+    });
+    expect(result.verdict.outcome).toBe('pass');
   });
 });

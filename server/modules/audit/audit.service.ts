@@ -29,6 +29,9 @@ export async function recordAudit(
 ): Promise<void> {
   const prev = (await lastHash(trx)) ?? GENESIS_HASH;
   const at = new Date();
+  // Hash what the jsonb column will hold (a Date becomes its string, undefined disappears), so
+  // npm run verify recomputes the same hash from the stored row.
+  const stored = JSON.stringify(detail);
   const content: AuditContent = {
     at: at.toISOString(),
     actorId: actor.id,
@@ -38,7 +41,7 @@ export async function recordAudit(
     action,
     objectType: object.type,
     objectId: object.id === undefined || object.id === null ? null : String(object.id),
-    detail,
+    detail: JSON.parse(stored) as unknown,
   };
   await insertEvent(trx, {
     at,
@@ -49,7 +52,7 @@ export async function recordAudit(
     action,
     object_type: content.objectType,
     object_id: content.objectId,
-    detail: JSON.stringify(detail),
+    detail: stored,
     prev_hash: prev,
     hash: chainHash(prev, content),
   });

@@ -1,12 +1,14 @@
 // What the sessions service's close needs from the ballot tables, called inside its transaction
 // after it holds the session's exclusive lock (so no submission is in flight): the raw counts, the
-// live turnout, and the unlinking rewrite. Re-exported by ballots.service.ts.
+// ballot digest, the live turnout, and the unlinking rewrite. Re-exported by ballots.service.ts;
+// npm run verify recounts a closed session with the same functions.
 import crypto from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { DB } from '../../db/schema.ts';
 import { DEFAULT_GATE_QUESTION } from '../sessions/questionnaire.ts';
 import { getSessionForBallot } from '../sessions/sessions.service.ts';
+import { ballotDigest } from '../tallies/results.rules.ts';
 import * as repo from './ballots.repository.ts';
 
 export interface BallotCounts {
@@ -65,6 +67,11 @@ export async function countBallots(db: Db, sessionId: number, opts: CountOptions
     }
   }
   return { ballots, perQuestion, comments: shuffle(comments), identityGate };
+}
+
+/** The ballot digest (results.rules ballotDigest) of the session's ballots as stored now. */
+export async function digestBallots(db: Db, sessionId: number): Promise<string> {
+  return ballotDigest(await repo.listAnswers(db, sessionId));
 }
 
 export function turnout(db: Db, sessionId: number): Promise<{ used: number; online: number; paper: number }> {

@@ -69,6 +69,12 @@ export async function countAnswerValues(
   return rows;
 }
 
+/** Every ballot's answers (for the ballot digest: the order is of no meaning). */
+export async function listAnswers(db: Db, sessionId: number): Promise<unknown[]> {
+  const rows = await db.selectFrom('ballot').select('answers').where('session_id', '=', sessionId).execute();
+  return rows.map((r) => r.answers);
+}
+
 /** Cross-tab of two questions' answers (ballots that answered the first one). */
 export async function crossTab(
   db: Db,

@@ -12,10 +12,24 @@ import { sha256 } from '../../lib/crypto.ts';
 import type { Questionnaire } from '../sessions/questionnaire.ts';
 import { getSessionForBallot, sessionFor } from '../sessions/sessions.service.ts';
 import * as repo from './ballots.repository.ts';
-import { checkAnswers, describeProblem, normalizeToken, RECEIPT_ALPHABET, RECEIPT_LENGTH } from './ballots.rules.ts';
+import {
+  checkAnswers,
+  describeProblem,
+  normalizeToken,
+  RECEIPT_ALPHABET,
+  RECEIPT_LENGTH,
+  type CheckOptions,
+} from './ballots.rules.ts';
 import type { PaperInput, QuestionnaireView, SubmitInput } from './ballots.schemas.ts';
 
-export { countBallots, turnout, unlinkForClose, vacuumAfterClose, type BallotCounts } from './ballots.close.ts';
+export {
+  countBallots,
+  digestBallots,
+  turnout,
+  unlinkForClose,
+  vacuumAfterClose,
+  type BallotCounts,
+} from './ballots.close.ts';
 
 const newReceipt = customAlphabet(RECEIPT_ALPHABET, RECEIPT_LENGTH);
 

@@ -2,7 +2,9 @@
 // on), close (DESIGN.md step 5), certify and void. Close runs in one transaction: the session's
 // lock taken exclusively (no submission in flight or to come), the counts read, the ballots,
 // receipts and slips rewritten so nothing links a ballot to its slip, the verdict decided by the
-// pure rule and the result written with its SHA-256 fingerprint. VACUUM follows the commit.
+// pure rule and the result written with its SHA-256 fingerprint (version 2 of the result also
+// fingerprints the ballots themselves: results.rules ballotDigest). VACUUM follows the commit.
+// sql/0006 refuses any later change to the result, and any ballot write outside this path.
 import type { Transaction } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { DB } from '../../db/schema.ts';
@@ -10,9 +12,8 @@ import { AppError } from '../../errors.ts';
 import type { CurrentUser } from '../../lib/access.ts';
 import { sha256 } from '../../lib/crypto.ts';
 import { canonicalJson } from '../audit/audit.rules.ts';
-import { countBallots, turnout, unlinkForClose, vacuumAfterClose } from '../ballots/ballots.service.ts';
-import { identityQuestionOf, reconciled, type SessionResult } from '../tallies/results.rules.ts';
-import { decide } from '../tallies/tallies.rules.ts';
+import { countBallots, digestBallots, turnout, unlinkForClose, vacuumAfterClose } from '../ballots/ballots.service.ts';
+import { buildResult, identityQuestionOf, type SessionResult } from '../tallies/results.rules.ts';
 import * as repo from './sessions.repository.ts';
 import type { CertifyInput, SessionView } from './sessions.schemas.ts';
 import {
@@ -42,22 +43,18 @@ async function readResult(trx: Transaction<DB>, row: SessionRow, at: Date): Prom
     gateQuestionId: row.rules.gateQuestionId,
     ...(identityQuestionId ? { identityQuestionId } : {}),
   });
-  const tally = { residentsPresent: row.residentsPresent, issued: row.issued, used: t.used, ballots: counts.ballots };
-  const verdict = decide(row.rules, { ...tally, gateCounts: counts.perQuestion[row.rules.gateQuestionId] ?? {} });
-  return {
-    version: 1,
+  const digest = await digestBallots(trx, row.id);
+  return buildResult({
     sessionId: row.id,
-    closedAt: at.toISOString(),
-    ...tally,
-    online: t.online,
-    paper: t.paper,
-    reconciled: reconciled(tally),
+    closedAt: at,
+    residentsPresent: row.residentsPresent,
+    issued: row.issued,
     questionnaire: row.questionnaire,
     rules: row.rules,
-    identityQuestionId,
+    turnout: t,
     counts,
-    verdict,
-  };
+    ballotDigest: digest,
+  });
 }
 
 export async function closeSession(db: Db, user: CurrentUser, id: number): Promise<SessionView> {

@@ -3,8 +3,10 @@
 // The identity breakdown (DOMAIN.md: no breakdown of fewer than 8 ballots) hides small groups, and
 // hides more groups when the ballots outside the shown groups would themselves form a group of
 // fewer than 8: otherwise subtracting the shown groups from the totals would reveal them.
+import crypto from 'node:crypto';
+import { canonicalJson } from '../audit/audit.rules.ts';
 import type { Questionnaire } from '../sessions/questionnaire.ts';
-import type { RuleSet, Verdict } from './tallies.rules.ts';
+import { decide, type RuleSet, type Verdict } from './tallies.rules.ts';
 
 export const MIN_GROUP = 8;
 
@@ -16,8 +18,9 @@ export interface BallotCounts {
   identityGate: Record<string, Record<string, number>>;
 }
 
+/** Version 1 results (closed before the ballot digest existed) have no ballotDigest. */
 export interface SessionResult {
-  version: 1;
+  version: 1 | 2;
   sessionId: number;
   closedAt: string;
   residentsPresent: number;
@@ -32,6 +35,59 @@ export interface SessionResult {
   identityQuestionId: string | null;
   counts: BallotCounts;
   verdict: Verdict;
+  /** version 2: ballotDigest of the session's ballots at close */
+  ballotDigest?: string;
+}
+
+/** What close reads for the result, besides the session row's questionnaire and rules. */
+export interface ResultInputs {
+  sessionId: number;
+  closedAt: Date;
+  residentsPresent: number;
+  issued: number;
+  questionnaire: Questionnaire;
+  rules: RuleSet;
+  turnout: { used: number; online: number; paper: number };
+  counts: BallotCounts;
+  ballotDigest: string;
+}
+
+/** The result written at close (version 2); the verifier rebuilds it the same way from the raw rows. */
+export function buildResult(i: ResultInputs): SessionResult {
+  const tally = {
+    residentsPresent: i.residentsPresent,
+    issued: i.issued,
+    used: i.turnout.used,
+    ballots: i.counts.ballots,
+  };
+  const gateCounts = i.counts.perQuestion[i.rules.gateQuestionId] ?? {};
+  return {
+    version: 2,
+    sessionId: i.sessionId,
+    closedAt: i.closedAt.toISOString(),
+    ...tally,
+    online: i.turnout.online,
+    paper: i.turnout.paper,
+    reconciled: reconciled(tally),
+    questionnaire: i.questionnaire,
+    rules: i.rules,
+    identityQuestionId: identityQuestionOf(i.questionnaire, i.rules),
+    counts: i.counts,
+    verdict: decide(i.rules, { ...tally, gateCounts }),
+    ballotDigest: i.ballotDigest,
+  };
+}
+
+/**
+ * SHA-256 (hex) of the multiset of ballots: each ballot's answers as canonical JSON, sorted, one
+ * per line. Any changed answer, added key, or added or missing ballot changes it; the order the
+ * close's rewrite leaves the rows in does not.
+ */
+export function ballotDigest(answers: unknown[]): string {
+  const lines = answers.map(canonicalJson).sort();
+  const h = crypto.createHash('sha256');
+  for (const line of lines) h.update(line, 'utf8').update('\n');
+  return h.digest('hex');
 }
 
 /** count / total as a percentage with one decimal, e.g. "33.3"; "0.0" when total is 0. */
