@@ -33,9 +33,9 @@ function table(rows: string[][]): string {
 function human(result: DemoResult, url: string): string {
   const { created } = result;
   const head =
-    created.regions + created.accounts === 0
+    created.regions + created.accounts + created.campaigns + created.cases === 0
       ? '演示数据已存在，本次未做任何修改。'
-      : `已创建演示数据：${created.regions} 个区域、${created.accounts} 个账户。`;
+      : `已创建演示数据：${created.regions} 个区域、${created.accounts} 个账户、${created.campaigns} 个整顿工作、${created.cases} 个整顿案件。`;
   const rows = [
     ['用户名', '密码', '角色', '所属区域'],
     ...result.accounts.map((a) => [a.username, a.password, ROLE_LABEL[a.role], a.regionPath]),

@@ -12,10 +12,13 @@ import type { Db } from './db/database.ts';
 import { AppError } from './errors.ts';
 import { validatorCompiler } from './lib/validation.ts';
 import authRoutes from './modules/auth/auth.routes.ts';
+import campaignsRoutes from './modules/cases/campaigns.routes.ts';
+import casesRoutes from './modules/cases/cases.routes.ts';
 import ballotsRoutes from './modules/ballots/ballots.routes.ts';
 import healthRoutes from './modules/health/health.routes.ts';
 import officialsRoutes from './modules/officials/officials.routes.ts';
 import regionsRoutes from './modules/regions/regions.routes.ts';
+import reportsRoutes from './modules/reports/reports.routes.ts';
 import sessionsRoutes from './modules/sessions/sessions.routes.ts';
 import slipsRoutes from './modules/slips/slips.routes.ts';
 import talliesRoutes from './modules/tallies/tallies.routes.ts';
@@ -105,6 +108,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(sessionsRoutes, { db: deps.db });
   await app.register(slipsRoutes, { db: deps.db, publicUrl: config.publicUrl });
   await app.register(talliesRoutes, { db: deps.db });
+  await app.register(campaignsRoutes, { db: deps.db });
+  await app.register(casesRoutes, { db: deps.db });
+  await app.register(reportsRoutes, { db: deps.db });
   await app.register(ballotsRoutes, { db: deps.db, redisUrl: config.redisUrl });
 
   // 8. The built web pages (absent when only the API is under test).

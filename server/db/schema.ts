@@ -53,7 +53,53 @@ export interface Ballot {
   session_id: number;
 }
 
+export interface Campaign {
+  case_types: Json;
+  created_at: Generated<Timestamp>;
+  created_by: number;
+  id: Generated<number>;
+  questionnaire: Json;
+  region_id: number;
+  require_fortress_grade: Generated<boolean>;
+  rules: Json;
+  title: string;
+  updated_at: Generated<Timestamp>;
+  year: number;
+}
+
+export interface CaseProblem {
+  case_id: number;
+  created_at: Generated<Timestamp>;
+  deadline: Timestamp;
+  description: string;
+  done_at: Timestamp | null;
+  id: Generated<number>;
+  owner: string;
+  status: Generated<string>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface CaseTransition {
+  action: string;
+  actor_name: string;
+  actor_role: string;
+  at: Generated<Timestamp>;
+  case_id: number;
+  deadline: Timestamp | null;
+  detail: Generated<Json>;
+  evidence: string | null;
+  fortress_grade: string | null;
+  from_state: string;
+  id: Generated<Int8>;
+  new_case_id: number | null;
+  official_id: number;
+  reason: string | null;
+  session_id: number | null;
+  to_state: string;
+}
+
 export interface EvaluationSession {
+  case_id: number | null;
   certification: Json | null;
   certified_at: Timestamp | null;
   closed_at: Timestamp | null;
@@ -98,6 +144,23 @@ export interface Official {
 export interface Receipt {
   code: string;
   session_id: number;
+}
+
+export interface RectificationCase {
+  campaign_id: number;
+  created_at: Generated<Timestamp>;
+  created_by: number;
+  deadline: Timestamp;
+  fortress_grade: string | null;
+  id: Generated<number>;
+  plan: Generated<string>;
+  previous_case_id: number | null;
+  responsible: Generated<Json>;
+  state: Generated<string>;
+  state_changed_at: Generated<Timestamp>;
+  types: Json;
+  updated_at: Generated<Timestamp>;
+  village_id: number;
 }
 
 export interface Region {
@@ -150,10 +213,14 @@ export interface DB {
   audit_event: AuditEvent;
   auth_session: AuthSession;
   ballot: Ballot;
+  campaign: Campaign;
+  case_problem: CaseProblem;
+  case_transition: CaseTransition;
   evaluation_session: EvaluationSession;
   login_throttle: LoginThrottle;
   official: Official;
   receipt: Receipt;
+  rectification_case: RectificationCase;
   region: Region;
   session_event: SessionEvent;
   slip: Slip;

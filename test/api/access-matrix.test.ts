@@ -1,9 +1,9 @@
 // The authorization matrix (issue 2, item 7). Every route of the app has one row saying who may call
 // it; every row is tried by anonymous and by every actor of the fixture world, against a target in
 // every relation (own village, sibling village, another township, another county, another city),
-// and for evaluation sessions in the kinds and states the route acts on. Outside the allowed set
-// the answer is 401, 403 or 404 with the one body of its kind, and the database is unchanged. A
-// route without a row, or a row without a route, fails the first test.
+// and for evaluation sessions and rectification cases in the kinds and states the route acts on.
+// Outside the allowed set the answer is 401, 403 or 404 with the one body of its kind, and the
+// database is unchanged. A route without a row, or a row without a route, fails the first test.
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorBody, forbidden, notFound } from '../../server/errors.ts';
@@ -23,6 +23,8 @@ import {
   RELATIONS,
   roleOfLevel,
   type Actor,
+  type CaseFixture,
+  type CaseSpec,
   type Level,
   type Place,
   type Relation,
@@ -43,22 +45,30 @@ interface CaseContext {
   spec: SessionSpec | null;
   /** The session aimed at (rows with `sessions` whose spec has a status). */
   session: SessionFixture | null;
+  caseSpec: CaseSpec | null;
+  /** The rectification case aimed at (rows with `cases` whose spec has a state). */
+  caseFx: CaseFixture | null;
   n: number;
 }
 
 interface MatrixRow {
   route: string;
   /** Who may call the route; anyone not listed is refused (anonymous 401, an official 403, or 404:
-   * see `scoped`). On a session it may depend on the session's kind and state. */
-  allowed: AccessMap | ((spec: SessionSpec) => AccessMap);
+   * see `scoped`). On a session it may depend on the session's kind and state, on a case on its state. */
+  allowed: AccessMap | ((spec: SessionSpec, caseSpec: CaseSpec) => AccessMap);
   /** Try the route once per relation, with ctx.place set to the target's place. */
   targeted?: boolean;
   /** Try the route on a session of each spec in the village of every relation (the other kinds
    * only in NEAR relations); a spec without a status aims at the village itself. */
   sessions?: readonly SessionSpec[];
+  /** Try the route on a rectification case of each spec in the village of every relation; a spec
+   * without a state aims at the village itself. */
+  cases?: readonly CaseSpec[];
   /** Roles let through the route's role check and refused by the target (its kind or state) only
    * after the scope check: outside their subtree they get the 404, inside it the 403. */
   scoped?: readonly Role[];
+  /** For `scoped` roles: is the target visible to the actor (else 404)? Default: in their subtree. */
+  visible?: (actor: Actor, place: Place) => boolean;
   /** The caller's own region must be at one of these levels, else 403. */
   callerLevels?: readonly Level[];
   /** The request beyond method and url (url defaults to the route's). */
@@ -118,6 +128,33 @@ const onSession = (action: string, payload?: unknown) => (ctx: CaseContext) => (
 });
 const statusIs = (status: string) => (res: LightMyRequestResponse) => expect(res.json().status).toBe(status);
 const sessionRow = (row: Omit<MatrixRow, 'scoped'>): MatrixRow => ({ scoped: SESSION_ROLES, ...row });
+
+// Campaigns and rectification cases (issue 4), written out from the cases contract. A case route
+// finds the case in the caller's subtree first (else 404), then asks the role (403). Case targets
+// are made in every relation's village (world.sharedCase / freshCase), one open case per village.
+const CASE_ROLES = ['city', 'county', 'township', 'village'] as const satisfies readonly Role[];
+const LEADERS = ['city', 'county'] as const satisfies readonly Role[];
+const caseRow = (row: Omit<MatrixRow, 'scoped'>): MatrixRow => ({ scoped: CASE_ROLES, ...row });
+const onCase =
+  (path = '', payload?: unknown) =>
+  (ctx: CaseContext) => ({
+    url: `/api/cases/${ctx.caseFx?.caseId}${path}`,
+    ...(payload === undefined ? {} : json(payload)),
+  });
+const caseIdIs = (res: LightMyRequestResponse, { caseFx }: CaseContext) => expect(res.json().id).toBe(caseFx?.caseId);
+/** The campaign aimed at is the one of the place's county: an official sees it when that county lies
+ * in their subtree or above them, and changes it (county, city) when it lies in their subtree. */
+const campaignOf = (place: Place | null) => world.campaigns[place?.relation ?? 'own-village'];
+const seesCampaign = (actor: Actor, place: Place) =>
+  world.inSubtree(actor, place.tree.county) || world.pathOf(actor.regionId).includes(place.tree.county);
+const campaignAccess = (roles: readonly Role[], may: (actor: Actor, place: Place) => boolean): AccessMap =>
+  Object.fromEntries(
+    roles.map((role) => [
+      role,
+      RELATIONS.filter((r) => may(world.actors[role as 'city' | 'county' | 'township' | 'village'], world.places[r])),
+    ]),
+  );
+const FUTURE_DAY = '2099-06-30';
 
 // Adding a route: add its row here. For a route on an evaluation session use sessionRow, with
 // `sessions` (the kinds and states the route acts on) and `allowed` (who may, often `runners`); the
@@ -364,6 +401,141 @@ const ROWS: MatrixRow[] = [
     request: ({ session }) => json({ token: session?.tokens[0], clientId: 'matrix-client', answers: validAnswers() }),
     check: (res) => expect(res.json().code).toBe('SLIP_ALREADY_USED'),
   },
+  {
+    route: 'POST /api/campaigns',
+    allowed: { city: 'subtree', county: 'subtree' },
+    targeted: true,
+    ok: 201,
+    request: ({ place, n }) => json({ regionId: place?.tree.county, year: 2030, title: `矩阵整顿工作 ${n}` }),
+    check: (res, { place }) => expect(res.json()).toMatchObject({ regionId: place?.tree.county, year: 2030 }),
+  },
+  {
+    route: 'GET /api/campaigns',
+    allowed: { city: 'any', county: 'any', township: 'any', village: 'any' },
+    check: listsOnlyVisibleCampaigns,
+  },
+  {
+    route: 'GET /api/campaigns/:id',
+    allowed: () => campaignAccess(CASE_ROLES, seesCampaign),
+    targeted: true,
+    request: ({ place }) => ({ url: `/api/campaigns/${campaignOf(place)}` }),
+    check: (res, { place }) => expect(res.json().id).toBe(campaignOf(place)),
+  },
+  {
+    route: 'PATCH /api/campaigns/:id',
+    allowed: () => campaignAccess(LEADERS, (actor, place) => world.inSubtree(actor, place.tree.county)),
+    targeted: true,
+    scoped: CASE_ROLES,
+    visible: seesCampaign,
+    request: ({ place, n }) => ({ url: `/api/campaigns/${campaignOf(place)}`, ...json({ title: `矩阵改名 ${n}` }) }),
+    check: (res, { n }) => expect(res.json().title).toBe(`矩阵改名 ${n}`),
+  },
+  {
+    route: 'POST /api/cases',
+    allowed: { city: 'subtree', county: 'subtree' },
+    cases: [{}],
+    ok: 201,
+    request: ({ place }) =>
+      json({
+        campaignId: campaignOf(place),
+        villageId: place?.village,
+        types: ['班子战斗力不强'],
+        deadline: FUTURE_DAY,
+      }),
+    check: (res, { place }) => expect(res.json()).toMatchObject({ villageId: place?.village, state: 'listed' }),
+  },
+  {
+    route: 'GET /api/cases',
+    allowed: { city: 'any', county: 'any', township: 'any', village: 'any' },
+    cases: [{ state: 'rectifying' }],
+    request: ({ place }) => ({ url: `/api/cases?villageId=${place?.village}` }),
+    check: listsOnlyCasesInScope,
+  },
+  caseRow({
+    route: 'GET /api/cases/:id',
+    allowed: inSubtreeFor(CASE_ROLES),
+    cases: [{ state: 'rectifying' }, { state: 'monitoring' }],
+    request: onCase(),
+    check: caseIdIs,
+  }),
+  caseRow({
+    route: 'PATCH /api/cases/:id',
+    // the plan: any of the four; the deadline: county and city
+    allowed: (_spec, { variant }) => inSubtreeFor(variant === 'plan' ? CASE_ROLES : LEADERS),
+    cases: [
+      { state: 'rectifying', variant: 'plan' },
+      { state: 'rectifying', variant: 'deadline' },
+    ],
+    request: (ctx) =>
+      onCase('', ctx.caseSpec?.variant === 'plan' ? { plan: `矩阵方案 ${ctx.n}` } : { deadline: FUTURE_DAY })(ctx),
+    check: (res, { caseSpec, n }) =>
+      expect(res.json()).toMatchObject(
+        caseSpec?.variant === 'plan' ? { plan: `矩阵方案 ${n}` } : { deadline: FUTURE_DAY },
+      ),
+  }),
+  caseRow({
+    route: 'POST /api/cases/:id/problems',
+    allowed: inSubtreeFor(CASE_ROLES),
+    cases: [{ state: 'rectifying' }],
+    ok: 201,
+    request: (ctx) =>
+      onCase('/problems', { description: `矩阵问题 ${ctx.n}`, owner: '村党支部', deadline: FUTURE_DAY })(ctx),
+    check: (res, { n }) => expect(res.json()).toMatchObject({ description: `矩阵问题 ${n}`, status: 'open' }),
+  }),
+  caseRow({
+    route: 'PATCH /api/cases/:id/problems/:problemId',
+    allowed: inSubtreeFor(CASE_ROLES),
+    cases: [{ state: 'rectifying' }],
+    request: (ctx) => onCase(`/problems/${ctx.caseFx?.problemId}`, { status: 'done' })(ctx),
+    check: (res, { caseFx }) =>
+      expect(res.json()).toMatchObject({ id: caseFx?.problemId, status: 'done', doneAt: expect.any(String) }),
+  }),
+  caseRow({
+    route: 'POST /api/cases/:id/transitions',
+    // request_evaluation: the village and the township; monitor: the county and the city
+    allowed: (_spec, { variant }) => inSubtreeFor(variant === 'monitor' ? LEADERS : ['village', 'township']),
+    cases: [
+      { state: 'rectifying', variant: 'request_evaluation' },
+      { state: 'exited', variant: 'monitor' },
+    ],
+    request: (ctx) => onCase('/transitions', { action: ctx.caseSpec?.variant })(ctx),
+    check: (res, { caseSpec }) =>
+      expect(res.json().state).toBe(caseSpec?.variant === 'monitor' ? 'monitoring' : 'village_evaluation'),
+  }),
+  caseRow({
+    route: 'POST /api/cases/:id/sessions',
+    // self-evaluations: any of the four; look-backs: county and city (sessions.rules mayCreate)
+    allowed: (_spec, { variant }) => inSubtreeFor(variant === 'look_back' ? LEADERS : CASE_ROLES),
+    cases: [
+      { state: 'village_evaluation', variant: 'self_evaluation' },
+      { state: 'monitoring', variant: 'look_back' },
+    ],
+    ok: 201,
+    request: (ctx) =>
+      onCase('/sessions', { kind: ctx.caseSpec?.variant, title: '矩阵案件测评', residentsPresent: 3 })(ctx),
+    check: (res, { caseFx, caseSpec }) =>
+      expect(res.json()).toMatchObject({
+        caseId: caseFx?.caseId,
+        villageId: caseFx?.villageId,
+        kind: caseSpec?.variant,
+        status: 'draft',
+      }),
+  }),
+  {
+    route: 'GET /api/cases/inbox',
+    allowed: { city: 'any', county: 'any', township: 'any', village: 'any' },
+    check: inboxHoldsOnlyWhatWaits,
+  },
+  {
+    route: 'GET /api/exports/cases.xlsx',
+    allowed: { city: 'any', county: 'any', township: 'any', village: 'any' },
+    check: isWorkbook,
+  },
+  {
+    route: 'GET /api/exports/sessions.xlsx',
+    allowed: { city: 'any', county: 'any', township: 'any', village: 'any' },
+    check: isWorkbook,
+  },
 ];
 
 // Pages served from web/dist (present only after a web build): read-only and public by nature.
@@ -433,35 +605,107 @@ async function createsInTheVillageOnly(res: LightMyRequestResponse, ctx: CaseCon
   expect(notVillage.statusCode, notVillage.body).toBe(400);
 }
 
+function visibleCampaignIds(w: World, actor: Actor, rows: { id: number; region_id: number }[]): number[] {
+  const above = w.pathOf(actor.regionId);
+  return rows
+    .filter((c) => w.inSubtree(actor, c.region_id) || above.includes(c.region_id))
+    .map((c) => c.id)
+    .sort((a, b) => a - b);
+}
+
+/** Exactly the campaigns whose owner lies in the caller's subtree or above the caller. */
+async function listsOnlyVisibleCampaigns(res: LightMyRequestResponse, { world: w, actor }: CaseContext): Promise<void> {
+  const all = await w.db.selectFrom('campaign').select(['id', 'region_id']).execute();
+  const listed = (res.json() as { campaigns: { id: number }[] }).campaigns.map((c) => c.id).sort((a, b) => a - b);
+  expect(listed).toEqual(visibleCampaignIds(w, actor as Actor, all));
+}
+
+const caseIdsOf = (res: LightMyRequestResponse) =>
+  (res.json() as { cases: { id: number }[] }).cases.map((c) => c.id).sort((a, b) => a - b);
+
+async function caseRowsIn(w: World, actor: Actor) {
+  const rows = await w.db.selectFrom('rectification_case').select(['id', 'village_id', 'state']).execute();
+  return rows.filter((r) => w.inSubtree(actor, r.village_id)).sort((a, b) => a.id - b.id);
+}
+
+/** Filtered by a village: its cases when it is in the caller's subtree, else none; unfiltered, the subtree's. */
+async function listsOnlyCasesInScope(res: LightMyRequestResponse, ctx: CaseContext): Promise<void> {
+  const actor = ctx.actor as Actor;
+  const place = ctx.place as Place;
+  const mine = await caseRowsIn(ctx.world, actor);
+  expect(caseIdsOf(res)).toEqual(mine.filter((r) => r.village_id === place.village).map((r) => r.id));
+  if (ctx.world.inSubtree(actor, place.village)) expect(caseIdsOf(res)).toContain(ctx.caseFx?.caseId);
+  if (place.relation !== 'own-village') return;
+  const all = await app.inject({ method: 'GET', url: '/api/cases', headers: { cookie: actor.cookie } });
+  expect(caseIdsOf(all)).toEqual(mine.map((r) => r.id));
+}
+
+/** The states whose cases wait for each role (the contract's inbox). */
+const WAITING: Record<Role, readonly string[]> = {
+  admin: [],
+  village: ['rectifying', 'village_evaluation'],
+  township: ['applied', 'township_check'],
+  county: ['listed', 'county_acceptance', 'exited'],
+  city: ['city_review'],
+};
+
+async function inboxHoldsOnlyWhatWaits(res: LightMyRequestResponse, { world: w, actor }: CaseContext): Promise<void> {
+  const a = actor as Actor;
+  const waiting = (await caseRowsIn(w, a)).filter((r) => WAITING[a.role].includes(r.state)).map((r) => r.id);
+  expect(caseIdsOf(res)).toEqual(waiting);
+}
+
+function isWorkbook(res: LightMyRequestResponse): void {
+  expect(res.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+  expect(res.rawPayload.subarray(0, 2).toString('latin1')).toBe('PK');
+}
+
 type Outcome = 'allowed' | 401 | 403 | 404;
 
 interface Cell {
   actor: Actor | null;
   place: Place | null;
   spec: SessionSpec | null;
+  caseSpec: CaseSpec | null;
   outcome: Outcome;
+}
+
+interface Target {
+  session: SessionFixture | null;
+  caseFx: CaseFixture | null;
 }
 
 /** The other kinds matter only here: where the village and township roles meet, in their own
  * subtree and just outside it, sessions they do not run. */
 const NEAR: readonly Relation[] = ['own-village', 'sibling-village', 'other-township'];
 
-function targetsOf(row: MatrixRow): { place: Place | null; spec: SessionSpec | null }[] {
+type CellTarget = Pick<Cell, 'place' | 'spec' | 'caseSpec'>;
+
+function targetsOf(row: MatrixRow): CellTarget[] {
   if (row.sessions) {
     return row.sessions.flatMap((spec) =>
-      (spec.kind === 'self_evaluation' ? RELATIONS : NEAR).map((r) => ({ place: world.places[r], spec })),
+      (spec.kind === 'self_evaluation' ? RELATIONS : NEAR).map((r) => ({
+        place: world.places[r],
+        spec,
+        caseSpec: null,
+      })),
     );
   }
-  if (row.targeted) return RELATIONS.map((r) => ({ place: world.places[r], spec: null }));
-  return [{ place: null, spec: null }];
+  if (row.cases) {
+    return row.cases.flatMap((caseSpec) => RELATIONS.map((r) => ({ place: world.places[r], spec: null, caseSpec })));
+  }
+  if (row.targeted) return RELATIONS.map((r) => ({ place: world.places[r], spec: null, caseSpec: null }));
+  return [{ place: null, spec: null, caseSpec: null }];
 }
 
-function expectedOutcome(row: MatrixRow, actor: Actor | null, place: Place | null, spec: SessionSpec | null): Outcome {
-  const allowed = typeof row.allowed === 'function' ? row.allowed(spec as SessionSpec) : row.allowed;
+function expectedOutcome(row: MatrixRow, actor: Actor | null, { place, spec, caseSpec }: CellTarget): Outcome {
+  const allowed =
+    typeof row.allowed === 'function' ? row.allowed(spec as SessionSpec, caseSpec as CaseSpec) : row.allowed;
   const access = allowed[actor ? actor.role : 'anonymous'];
   if (!actor) return access ? 'allowed' : 401;
   if (!access) {
-    const outside = place !== null && !world.inSubtree(actor, place.region);
+    const seen = (p: Place) => (row.visible ? row.visible(actor, p) : world.inSubtree(actor, p.region));
+    const outside = place !== null && !seen(place);
     return outside && row.scoped?.includes(actor.role) ? 404 : 403;
   }
   if (row.callerLevels && !row.callerLevels.includes(actor.level)) return 403;
@@ -474,18 +718,23 @@ function expectedOutcome(row: MatrixRow, actor: Actor | null, place: Place | nul
 const specLabel = (s: SessionSpec | null) =>
   s ? ` (${s.kind}${s.status ? ` ${s.status}` : ''}${s.usedSlip ? ', used slip' : ''})` : '';
 
-function describeCell(row: MatrixRow, { actor, place, spec }: Cell): string {
-  return `${row.route} as ${actor?.key ?? 'anonymous'}${place ? ` on ${place.relation}` : ''}${specLabel(spec)}`;
+const caseLabel = (s: CaseSpec | null) =>
+  s ? ` (case${s.state ? ` ${s.state}` : ''}${s.variant ? `, ${s.variant}` : ''})` : '';
+
+function describeCell(row: MatrixRow, { actor, place, spec, caseSpec }: Cell): string {
+  const on = place ? ` on ${place.relation}` : '';
+  return `${row.route} as ${actor?.key ?? 'anonymous'}${on}${specLabel(spec)}${caseLabel(caseSpec)}`;
 }
 
 let caseNo = 0;
 
-async function send(row: MatrixRow, cell: Cell, session: SessionFixture | null) {
+async function send(row: MatrixRow, cell: Cell, { session, caseFx }: Target) {
   const [method, url] = row.route.split(' ') as [InjectOptions['method'], string];
-  const ctx: CaseContext = { world, actor: cell.actor, place: cell.place, spec: cell.spec, session, n: ++caseNo };
-  const spec = row.request?.(ctx) ?? {};
-  const headers = { ...(spec.headers ?? {}), ...(cell.actor ? { cookie: cell.actor.cookie } : {}) };
-  return { ctx, res: await app.inject({ method, url, ...spec, headers }) };
+  const { actor, place, spec, caseSpec } = cell;
+  const ctx: CaseContext = { world, actor, place, spec, session, caseSpec, caseFx, n: ++caseNo };
+  const options = row.request?.(ctx) ?? {};
+  const headers = { ...(options.headers ?? {}), ...(cell.actor ? { cookie: cell.actor.cookie } : {}) };
+  return { ctx, res: await app.inject({ method, url, ...options, headers }) };
 }
 
 async function expectAllowed(row: MatrixRow, cell: Cell, ctx: CaseContext, res: LightMyRequestResponse) {
@@ -497,31 +746,32 @@ async function expectAllowed(row: MatrixRow, cell: Cell, ctx: CaseContext, res: 
 function cellsOf(row: MatrixRow): Cell[] {
   const actors: (Actor | null)[] = [null, ...ACTOR_KEYS.map((k) => world.actors[k])];
   return actors.flatMap((actor) =>
-    targetsOf(row).map(({ place, spec }) => ({
-      actor,
-      place,
-      spec,
-      outcome: expectedOutcome(row, actor, place, spec),
-    })),
+    targetsOf(row).map((target) => ({ actor, ...target, outcome: expectedOutcome(row, actor, target) })),
   );
 }
 
-function sessionOf(cell: Cell, fresh: boolean): Promise<SessionFixture> | null {
-  if (!cell.place || !cell.spec?.status) return null;
+async function targetOf(cell: Cell, fresh: boolean): Promise<Target> {
+  const target: Target = { session: null, caseFx: null };
+  if (!cell.place) return target;
   const { relation } = cell.place;
-  return fresh ? world.freshSession(relation, cell.spec) : world.sharedSession(relation, cell.spec);
+  if (cell.spec?.status) {
+    target.session = await (fresh ? world.freshSession(relation, cell.spec) : world.sharedSession(relation, cell.spec));
+  }
+  if (cell.caseSpec && fresh) target.caseFx = await world.freshCase(relation, cell.caseSpec);
+  if (cell.caseSpec?.state && !fresh) target.caseFx = await world.sharedCase(relation, cell.caseSpec);
+  return target;
 }
 
 /** Cells that must leave the database as it is (refused calls, reads, calls that are the same for
  * everyone) run on shared targets against one snapshot: no row may be written by any of them. */
 async function runStill(row: MatrixRow, cells: Cell[]): Promise<void> {
-  const shared = new Map<Cell, SessionFixture | null>();
-  for (const cell of cells) shared.set(cell, await sessionOf(cell, false));
+  const shared = new Map<Cell, Target>();
+  for (const cell of cells) shared.set(cell, await targetOf(cell, false));
   const before = await databaseDigest(world.db);
   const versions = await rowVersionsDigest(world.db);
   const answers = new Map<string, unknown>();
   for (const cell of cells) {
-    const { ctx, res } = await send(row, cell, shared.get(cell) ?? null);
+    const { ctx, res } = await send(row, cell, shared.get(cell) as Target);
     const label = describeCell(row, cell);
     if (cell.outcome !== 'allowed') {
       const denied = { status: cell.outcome, body: DENIED[cell.outcome] };
@@ -530,7 +780,7 @@ async function runStill(row: MatrixRow, cells: Cell[]): Promise<void> {
       await expectAllowed(row, cell, ctx, res);
       if (!row.sameForEveryone) continue;
       const answer = { status: res.statusCode, body: res.json() as unknown };
-      const key = `${cell.place?.relation}${specLabel(cell.spec)}`;
+      const key = `${cell.place?.relation}${specLabel(cell.spec)}${caseLabel(cell.caseSpec)}`;
       if (answers.has(key)) expect(answer, `${label}: not the answer the others got`).toEqual(answers.get(key));
       answers.set(key, answer);
     }
@@ -549,7 +799,7 @@ async function runRow(row: MatrixRow): Promise<void> {
     cells.filter((c) => c.outcome !== 'allowed' || !changes),
   );
   for (const cell of cells.filter((c) => c.outcome === 'allowed' && changes)) {
-    const { ctx, res } = await send(row, cell, await sessionOf(cell, true));
+    const { ctx, res } = await send(row, cell, await targetOf(cell, true));
     await expectAllowed(row, cell, ctx, res);
     if (row.refresh) await world.refresh();
   }

@@ -102,6 +102,7 @@ describe('creating a session', () => {
       certifiedAt: null,
       certification: null,
       resultHash: null,
+      caseId: null,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
     const detail = { title: '2025年度整顿村级自评', kind: 'self_evaluation', residentsPresent: 30 };

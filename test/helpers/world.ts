@@ -3,12 +3,18 @@
 // county A1 → city A); every other place is named by its relation to that chain, so a matrix row
 // only says which relations each role may reach. Each place holds one target account and one
 // village, for rows whose object is an account, a region or anything that lives in a village;
-// evaluation sessions in a place's village are made on demand (sharedSession, freshSession).
+// evaluation sessions and rectification cases in a place's village are made on demand (sharedSession,
+// freshSession, sharedCase, freshCase), the cases in a campaign of the place's county.
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../server/db/database.ts';
 import { SESSION_ABSOLUTE_SECONDS } from '../../server/modules/auth/auth.rules.ts';
+import { canonicalJson } from '../../server/modules/audit/audit.rules.ts';
+import type { CaseState } from '../../server/modules/cases/cases.rules.ts';
+import type { Questionnaire } from '../../server/modules/sessions/questionnaire.ts';
 import type { SessionKind } from '../../server/modules/sessions/sessions.rules.ts';
+import { ballotDigest, buildResult } from '../../server/modules/tallies/results.rules.ts';
+import type { RuleSet } from '../../server/modules/tallies/tallies.rules.ts';
 import type { Role } from '../../server/lib/access.ts';
 import { randomId, sha256 } from '../../server/lib/crypto.ts';
 import { hashPassword } from '../../server/lib/passwords.ts';
@@ -19,6 +25,7 @@ import {
   type FixtureStatus,
   type SessionFixture,
 } from './evaluation.ts';
+import { addProblem, createCampaign, createCaseAt } from './cases.ts';
 import { createOfficial, createRegion, TEST_PASSWORD, type TestOfficial, type Tree } from './factories.ts';
 
 export type Level = 'city' | 'county' | 'township' | 'village';
@@ -67,6 +74,21 @@ export interface SessionSpec {
   usedSlip?: boolean;
 }
 
+/** A rectification case to aim a request at: its state, and which variant of the request (e.g. the
+ * field changed or the action taken). Without a state the request aims at the village itself. */
+export interface CaseSpec {
+  state?: CaseState;
+  variant?: string;
+}
+
+export interface CaseFixture {
+  caseId: number;
+  /** one open problem of the case */
+  problemId: number;
+  villageId: number;
+  campaignId: number;
+}
+
 /** Every session fixture declares this many residents present and has this many unused slips
  * (tokens[0], tokens[1]) in one batch, so slips can still be issued. */
 export const FIXTURE_RESIDENTS = 5;
@@ -91,6 +113,15 @@ export interface World {
   sharedSession(relation: Relation, spec: SessionSpec): Promise<SessionFixture>;
   /** A new session for one request that is allowed to change it. */
   freshSession(relation: Relation, spec: SessionSpec): Promise<SessionFixture>;
+  /** The ids from the root to the region, inclusive. */
+  pathOf(regionId: number): number[];
+  /** A campaign of each relation's county (its cases live in the relation's village). */
+  campaigns: Record<Relation, number>;
+  /** Like sharedSession, for cases: one per relation and state, remade when no longer in that state. */
+  sharedCase(relation: Relation, spec: CaseSpec): Promise<CaseFixture>;
+  /** A new case for one request that may change it; without a state, null, after the village's open
+   * case (a village has at most one) was closed so that a new one may be listed. */
+  freshCase(relation: Relation, spec: CaseSpec): Promise<CaseFixture | null>;
 }
 
 const ROLE_OF_LEVEL: Record<Level, Role> = { city: 'city', county: 'county', township: 'township', village: 'village' };
@@ -178,6 +209,17 @@ export async function buildWorld(db: Db): Promise<World> {
   const shared = new Map<string, Promise<SessionFixture>>();
   const newSession = (relation: Relation, spec: SessionSpec) => sessionFixture(db, places[relation].tree, spec);
 
+  const campaignOfCounty = new Map<number, number>();
+  for (const county of [A1, A2, Bc]) {
+    campaignOfCounty.set(county, await createCampaign(db, county, { year: 2025, createdBy: actors.county.id }));
+  }
+  const campaigns = Object.fromEntries(
+    RELATIONS.map((r) => [r, campaignOfCounty.get(places[r].tree.county) as number]),
+  ) as Record<Relation, number>;
+  const sharedCases = new Map<string, CaseFixture>();
+  const newCase = (relation: Relation, spec: CaseSpec) =>
+    caseFixture(db, places[relation].tree.village, campaigns[relation], actors.county.id, spec.state);
+
   const world: World = {
     db,
     regions,
@@ -213,6 +255,17 @@ export async function buildWorld(db: Db): Promise<World> {
       return made;
     },
     freshSession: newSession,
+    pathOf: (regionId) => paths.get(regionId) ?? [],
+    campaigns,
+    sharedCase: async (relation, spec) => {
+      const key = `${relation} ${spec.state}`;
+      const made = sharedCases.get(key);
+      if (made && (await stateOf(db, made.caseId)) === spec.state) return made;
+      const fixture = (await newCase(relation, spec)) as CaseFixture;
+      sharedCases.set(key, fixture);
+      return fixture;
+    },
+    freshCase: newCase,
   };
   await world.refresh();
   return world;
@@ -221,11 +274,14 @@ export async function buildWorld(db: Db): Promise<World> {
 let sessionNo = 0;
 
 /** A session of the spec's kind and state in the tree's village (createSessionFixture writes a
- * confirmed self-evaluation; the kind is set afterwards). */
+ * confirmed self-evaluation; the kind is set afterwards). A closed or certified one is written open
+ * and then given a result of the shape close writes (no ballots), so that every reader of results,
+ * the exports included, sees a real one. */
 async function sessionFixture(db: Db, tree: Tree, spec: SessionSpec): Promise<SessionFixture> {
+  const ended = spec.status === 'closed' || spec.status === 'certified';
   const fixture = await createSessionFixture(db, {
     tree,
-    status: spec.status ?? 'draft',
+    status: ended ? 'open' : (spec.status ?? 'draft'),
     slips: FIXTURE_SLIPS,
     residentsPresent: FIXTURE_RESIDENTS,
     title: `矩阵测评 ${++sessionNo}`,
@@ -237,7 +293,69 @@ async function sessionFixture(db: Db, tree: Tree, spec: SessionSpec): Promise<Se
     const cast = await castBallot(db, fixture.tokens[0] as string, validAnswers());
     if (cast.outcome !== 'accepted') throw new Error(`fixture ballot not accepted: ${cast.outcome}`);
   }
+  if (ended) await writeEmptyResult(db, fixture.sessionId, spec.status === 'certified');
   return fixture;
+}
+
+async function writeEmptyResult(db: Db, sessionId: number, certified: boolean): Promise<void> {
+  const s = await db
+    .selectFrom('evaluation_session')
+    .select(['residents_present', 'issued_count', 'questionnaire', 'rules'])
+    .where('id', '=', sessionId)
+    .executeTakeFirstOrThrow();
+  const closedAt = new Date();
+  const result = buildResult({
+    sessionId,
+    closedAt,
+    residentsPresent: s.residents_present,
+    issued: s.issued_count,
+    questionnaire: s.questionnaire as unknown as Questionnaire,
+    rules: s.rules as unknown as RuleSet,
+    turnout: { used: 0, online: 0, paper: 0 },
+    counts: { ballots: 0, perQuestion: {}, comments: [], identityGate: {} },
+    ballotDigest: ballotDigest([]),
+  });
+  await db
+    .updateTable('evaluation_session')
+    .set({
+      status: certified ? 'certified' : 'closed',
+      closed_at: closedAt,
+      certified_at: certified ? closedAt : null,
+      result: JSON.stringify(result),
+      result_hash: sha256(canonicalJson(result)),
+    })
+    .where('id', '=', sessionId)
+    .execute();
+}
+
+const CLOSED_CASE_STATES: readonly CaseState[] = ['exited', 'monitoring'];
+
+async function stateOf(db: Db, caseId: number): Promise<string | undefined> {
+  const row = await db.selectFrom('rectification_case').select('state').where('id', '=', caseId).executeTakeFirst();
+  return row?.state;
+}
+
+/** A case in the village at `state`, with one open problem; an open case already there is first
+ * closed (set to exited), since a village has at most one. Without a state only that is done. */
+async function caseFixture(
+  db: Db,
+  villageId: number,
+  campaignId: number,
+  createdBy: number,
+  state: CaseState | undefined,
+): Promise<CaseFixture | null> {
+  if (state === undefined || !CLOSED_CASE_STATES.includes(state)) {
+    await db
+      .updateTable('rectification_case')
+      .set({ state: 'exited' })
+      .where('village_id', '=', villageId)
+      .where('state', 'not in', CLOSED_CASE_STATES)
+      .execute();
+  }
+  if (state === undefined) return null;
+  const caseId = await createCaseAt(db, { campaignId, villageId, state, createdBy });
+  const problemId = await addProblem(db, caseId);
+  return { caseId, problemId, villageId, campaignId };
 }
 
 interface DigestQueries {

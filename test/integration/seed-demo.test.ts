@@ -5,6 +5,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../../server/lib/passwords.ts';
 import { createAdmin, DEMO_PASSWORD, seedDemo } from '../../server/modules/demo/demo.service.ts';
+import { defaultQuestionnaire } from '../../server/modules/sessions/questionnaire.ts';
+import { defaultRuleSet } from '../../server/modules/tallies/tallies.rules.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { createOfficial, createTree } from '../helpers/factories.ts';
 
@@ -22,13 +24,20 @@ afterAll(async () => {
 });
 
 async function counts() {
-  const n = (table: 'region' | 'official' | 'audit_event') =>
+  const n = (table: 'region' | 'official' | 'audit_event' | 'campaign' | 'rectification_case' | 'case_problem') =>
     tdb.db
       .selectFrom(table)
       .select(sql<string>`count(*)`.as('n'))
       .executeTakeFirstOrThrow()
       .then((r) => Number(r.n));
-  return { regions: await n('region'), officials: await n('official'), audit: await n('audit_event') };
+  return {
+    regions: await n('region'),
+    officials: await n('official'),
+    audit: await n('audit_event'),
+    campaigns: await n('campaign'),
+    cases: await n('rectification_case'),
+    problems: await n('case_problem'),
+  };
 }
 
 function runScript(script: string, args: string[]) {
@@ -44,7 +53,7 @@ function runScript(script: string, args: string[]) {
 describe('seed:demo', () => {
   it('creates the demo tree and one account per role, each able to log in with the demo password', async () => {
     const result = await seedDemo(tdb.db);
-    expect(result.created).toEqual({ regions: 10, accounts: 6 });
+    expect(result.created).toEqual({ regions: 10, accounts: 6, campaigns: 1, cases: 1 });
     const tree = await tdb.db
       .selectFrom('region')
       .select(['id', 'level', 'name', 'code', 'parent_id'])
@@ -84,11 +93,75 @@ describe('seed:demo', () => {
     expect(audit.filter((a) => a.action === 'official.create' && a.actor_role === 'cli')).toHaveLength(6);
   });
 
+  it('creates the county campaign with one case under rectification in 西河村, leaving 东山村 unlisted', async () => {
+    const { campaignId } = await seedDemo(tdb.db);
+    const campaign = await tdb.db
+      .selectFrom('campaign as c')
+      .innerJoin('region as r', 'r.id', 'c.region_id')
+      .select([
+        'c.id',
+        'r.name',
+        'c.year',
+        'c.title',
+        'c.case_types',
+        'c.require_fortress_grade',
+        'c.questionnaire',
+        'c.rules',
+      ])
+      .execute();
+    expect(campaign).toEqual([
+      {
+        id: campaignId,
+        name: '示范县',
+        year: 2026,
+        title: '2026年度软弱涣散村党组织整顿',
+        case_types: ['班子战斗力不强', '推进乡村振兴缓慢', '矛盾问题突出', '村容村貌较差'],
+        require_fortress_grade: true,
+        questionnaire: defaultQuestionnaire(),
+        rules: defaultRuleSet(),
+      },
+    ]);
+    const cases = await tdb.db
+      .selectFrom('rectification_case as k')
+      .innerJoin('region as v', 'v.id', 'k.village_id')
+      .select(['k.id', 'v.name', 'k.state', 'k.campaign_id', 'k.responsible'])
+      .execute();
+    expect(cases).toEqual([
+      {
+        id: expect.any(Number),
+        name: '西河村',
+        state: 'rectifying',
+        campaign_id: campaignId,
+        responsible: {
+          countyLeader: expect.any(String),
+          townshipLeader: expect.any(String),
+          firstSecretary: expect.any(String),
+          pairedUnit: expect.any(String),
+        },
+      },
+    ]);
+    const caseId = cases[0]?.id ?? 0;
+    const responsible = cases[0]?.responsible as Record<string, string>;
+    expect(Object.values(responsible).every((v) => v.length > 0)).toBe(true);
+    const problems = await tdb.db.selectFrom('case_problem').select(['status']).where('case_id', '=', caseId).execute();
+    expect(problems).toEqual([{ status: 'open' }, { status: 'open' }]);
+    const steps = await tdb.db
+      .selectFrom('case_transition')
+      .innerJoin('official as o', 'o.id', 'case_transition.official_id')
+      .select(['action', 'from_state', 'to_state', 'o.username'])
+      .where('case_id', '=', caseId)
+      .execute();
+    expect(steps).toEqual([{ action: 'start', from_state: 'listed', to_state: 'rectifying', username: 'demo_county' }]);
+    const audit = await tdb.db.selectFrom('audit_event').select(['action', 'actor_role']).execute();
+    expect(audit.filter((a) => a.action === 'campaign.create' && a.actor_role === 'cli')).toHaveLength(1);
+    expect(audit.filter((a) => a.action === 'case.create' && a.actor_role === 'cli')).toHaveLength(1);
+  });
+
   it('changes nothing when run again and answers with the same accounts and villages', async () => {
     const before = await counts();
     const first = await seedDemo(tdb.db);
     const second = await seedDemo(tdb.db);
-    expect(second).toEqual({ ...first, created: { regions: 0, accounts: 0 } });
+    expect(second).toEqual({ ...first, created: { regions: 0, accounts: 0, campaigns: 0, cases: 0 } });
     expect(await counts()).toEqual(before);
   });
 

@@ -72,3 +72,96 @@ export async function insertAccount(
     .executeTakeFirstOrThrow();
   return row.id;
 }
+
+// ---------- the demo campaign and case ----------
+
+export async function findCampaign(trx: Transaction<DB>, regionId: number, year: number, title: string) {
+  return trx
+    .selectFrom('campaign')
+    .select('id')
+    .where('region_id', '=', regionId)
+    .where('year', '=', year)
+    .where('title', '=', title)
+    .executeTakeFirst();
+}
+
+export async function insertCampaign(
+  trx: Transaction<DB>,
+  c: {
+    regionId: number;
+    year: number;
+    title: string;
+    caseTypes: string[];
+    questionnaire: unknown;
+    rules: unknown;
+    createdBy: number;
+  },
+): Promise<number> {
+  const row = await trx
+    .insertInto('campaign')
+    .values({
+      region_id: c.regionId,
+      year: c.year,
+      title: c.title,
+      case_types: JSON.stringify(c.caseTypes),
+      questionnaire: JSON.stringify(c.questionnaire),
+      rules: JSON.stringify(c.rules),
+      created_by: c.createdBy,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Any case of the village (the demo never adds a second one, whatever became of the first). */
+export async function findCase(trx: Transaction<DB>, villageId: number) {
+  return trx.selectFrom('rectification_case').select('id').where('village_id', '=', villageId).executeTakeFirst();
+}
+
+export interface DemoCase {
+  campaignId: number;
+  villageId: number;
+  types: string[];
+  plan: string;
+  responsible: Record<string, string>;
+  deadline: string;
+  createdBy: number;
+  problems: { description: string; owner: string; deadline: string }[];
+  /** the transition from listed to rectifying */
+  start: { officialId: number; actorName: string; actorRole: string };
+}
+
+/** A case already under rectification: the row, its problems and its start step. */
+export async function insertRectifyingCase(trx: Transaction<DB>, c: DemoCase): Promise<number> {
+  const { id } = await trx
+    .insertInto('rectification_case')
+    .values({
+      campaign_id: c.campaignId,
+      village_id: c.villageId,
+      types: JSON.stringify(c.types),
+      plan: c.plan,
+      responsible: JSON.stringify(c.responsible),
+      state: 'rectifying',
+      deadline: c.deadline,
+      created_by: c.createdBy,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await trx
+    .insertInto('case_problem')
+    .values(c.problems.map((p) => ({ case_id: id, ...p })))
+    .execute();
+  await trx
+    .insertInto('case_transition')
+    .values({
+      case_id: id,
+      action: 'start',
+      from_state: 'listed',
+      to_state: 'rectifying',
+      official_id: c.start.officialId,
+      actor_name: c.start.actorName,
+      actor_role: c.start.actorRole,
+    })
+    .execute();
+  return id;
+}

@@ -11,6 +11,7 @@ import { generatePassword, hashPassword, PASSWORD_MAX_LENGTH } from '../../lib/p
 import { AppError } from '../../errors.ts';
 import { CLI_ACTOR, recordAudit } from '../audit/audit.service.ts';
 import { checkPasswordPolicy } from '../officials/officials.service.ts';
+import { DEMO_CASE_VILLAGE, ensureDemoCases } from './demo.cases.ts';
 import * as repo from './demo.repository.ts';
 
 export const DEMO_PASSWORD = 'demo1234';
@@ -56,11 +57,15 @@ export interface DemoVillage {
 export interface Created {
   regions: number;
   accounts: number;
+  campaigns: number;
+  cases: number;
 }
 
 export interface DemoResult {
   accounts: DemoAccount[];
   villages: DemoVillage[];
+  /** the demo campaign of 示范县 (one case in it, in 西河村) */
+  campaignId: number;
   created: Created;
 }
 
@@ -148,7 +153,7 @@ async function ensurePath(
 export async function seedDemo(db: Db): Promise<DemoResult> {
   return db.transaction().execute(async (trx) => {
     await repo.lockBootstrap(trx);
-    const created: Created = { regions: 0, accounts: 0 };
+    const created: Created = { regions: 0, accounts: 0, campaigns: 0, cases: 0 };
     const ids = new Map<string, number>();
     const villages: DemoVillage[] = [];
     for (const [township, name, code] of DEMO_VILLAGES) {
@@ -162,7 +167,15 @@ export async function seedDemo(db: Db): Promise<DemoResult> {
       await ensureDemoAccount(trx, created, { username, role, regionId, displayName });
       accounts.push({ username, password: DEMO_PASSWORD, role, regionId, regionPath: region.join(' / ') });
     }
-    return { accounts, villages, created };
+    const county = await repo.findAccount(trx, 'demo_county');
+    const village = villages.find((v) => v.name === DEMO_CASE_VILLAGE);
+    if (!county || !village) throw new AppError('INTERNAL', '演示数据不完整');
+    const campaignId = await ensureDemoCases(trx, created, {
+      countyId: county.regionId,
+      villageId: village.id,
+      county: { id: county.id, displayName: '演示县委组织部' },
+    });
+    return { accounts, villages, campaignId, created };
   });
 }
 
@@ -204,7 +217,7 @@ export async function createAdmin(db: Db, input: AdminInput): Promise<CreatedAdm
     if (await repo.findAccount(trx, input.username)) {
       throw new AppError('USERNAME_TAKEN', `用户名 ${input.username} 已存在，未做任何修改`);
     }
-    const created: Created = { regions: 0, accounts: 0 };
+    const created: Created = { regions: 0, accounts: 0, campaigns: 0, cases: 0 };
     const cityId = await ensureRegion(
       trx,
       created,

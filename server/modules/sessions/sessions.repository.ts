@@ -35,6 +35,7 @@ export interface SessionRow {
   certifiedAt: Date | null;
   certification: Certification | null;
   resultHash: Buffer | null;
+  caseId: number | null;
   createdAt: Date;
 }
 
@@ -65,6 +66,7 @@ function baseQuery(db: Db) {
       's.certified_at as certifiedAt',
       sql<Certification | null>`s.certification`.as('certification'),
       's.result_hash as resultHash',
+      's.case_id as caseId',
       's.created_at as createdAt',
     ])
     .$narrowType<{ kind: SessionKind; status: SessionStatus }>();
@@ -109,6 +111,7 @@ export interface NewSession {
   rules: RuleSet;
   residentsPresent: number;
   createdBy: number;
+  caseId: number | null;
 }
 
 export async function insertSession(trx: Transaction<DB>, s: NewSession): Promise<number> {
@@ -122,6 +125,7 @@ export async function insertSession(trx: Transaction<DB>, s: NewSession): Promis
       rules: JSON.stringify(s.rules),
       residents_present: s.residentsPresent,
       created_by: s.createdBy,
+      case_id: s.caseId,
     })
     .returning('id')
     .executeTakeFirstOrThrow();

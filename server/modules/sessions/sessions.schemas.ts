@@ -93,6 +93,8 @@ export const SessionViewSchema = Type.Object({
   certification: Type.Union([CertificationSchema, Type.Null()]),
   /** SHA-256 (hex) of the canonical JSON of the result written at close: printed on the result sheet */
   resultHash: Type.Union([Type.String(), Type.Null()]),
+  /** the rectification case the session belongs to (created through POST /api/cases/:id/sessions) */
+  caseId: Type.Union([Type.Integer(), Type.Null()]),
   createdAt: Iso,
 });
 export type SessionView = Static<typeof SessionViewSchema>;

@@ -50,11 +50,13 @@ export function toView(row: SessionRow): SessionView {
     certifiedAt: iso(row.certifiedAt),
     certification: row.certification,
     resultHash: row.resultHash ? row.resultHash.toString('hex') : null,
+    caseId: row.caseId,
     createdAt: row.createdAt.toISOString(),
   };
 }
 
-function assertValid(questionnaire: Questionnaire, rules: RuleSet): void {
+/** A questionnaire and rule set fit to run a session (also a campaign's template): 400 otherwise. */
+export function assertValid(questionnaire: Questionnaire, rules: RuleSet): void {
   const problems: FieldError[] = [...questionnaireProblems(questionnaire)];
   if (problems.length === 0) problems.push(...ruleSetProblems(rules, questionnaire));
   const first = problems[0];
@@ -75,7 +77,17 @@ export async function getSessionView(db: Db, id: number): Promise<SessionView> {
   return toView(row);
 }
 
-export async function createSession(db: Db, user: CurrentUser, input: CreateSessionInput): Promise<SessionView> {
+/** Internal options of createSession, never taken from a request body: the case the session belongs to. */
+export interface CreateSessionOptions {
+  caseId?: number;
+}
+
+export async function createSession(
+  db: Db,
+  user: CurrentUser,
+  input: CreateSessionInput,
+  opts: CreateSessionOptions = {},
+): Promise<SessionView> {
   const kind = input.kind ?? 'self_evaluation';
   const village = await getRegionInScope(db, user, input.villageId);
   if (!mayCreate(user.role, kind)) throw forbidden();
@@ -95,11 +107,13 @@ export async function createSession(db: Db, user: CurrentUser, input: CreateSess
       rules,
       residentsPresent: input.residentsPresent,
       createdBy: user.id,
+      caseId: opts.caseId ?? null,
     });
     await recordSessionChange(trx, user, { id: newId, villageId: village.id }, 'create', {
       title,
       kind,
       residentsPresent: input.residentsPresent,
+      ...(opts.caseId !== undefined ? { caseId: opts.caseId } : {}),
     });
     return newId;
   });
