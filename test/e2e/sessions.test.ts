@@ -116,6 +116,7 @@ describe.skipIf(!hasChromium)('evaluation sessions in the console', () => {
   });
 
   it('lets the secretary create a session, showing the default rule in words before creating', async () => {
+    await sec.goto(`${baseUrl}/#/sessions`); // the cases page is the secretary's first page
     await sec.getByRole('button', { name: '新建测评' }).click();
     expect(await sec.locator('.rule').textContent()).toBe(describeRules(defaultRuleSet()));
     expect(await sec.locator('.qv li').count()).toBe(12);

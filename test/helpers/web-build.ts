@@ -19,6 +19,9 @@ const SOURCES = [
   'server/modules/sessions/sessions.rules.ts',
   'server/modules/tallies/tallies.rules.ts',
   'server/modules/ballots/ballots.rules.ts',
+  'server/modules/cases/cases.rules.ts',
+  'server/modules/cases/cases.light.ts',
+  'server/modules/cases/cases.rights.ts',
 ];
 
 function newestMtime(p: string): number {

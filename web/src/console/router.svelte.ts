@@ -2,7 +2,7 @@
 // `#/page/param/param?key=value` (e.g. `#/sessions/12/paper`, `#/sessions?village=5`).
 import type { Role } from '../lib/api.ts';
 
-export type Page = 'sessions' | 'regions' | 'accounts' | 'import' | 'password';
+export type Page = 'cases' | 'campaigns' | 'sessions' | 'regions' | 'accounts' | 'import' | 'password';
 
 export interface NavItem {
   page: Page;
@@ -11,6 +11,8 @@ export interface NavItem {
 }
 
 export const NAV: readonly NavItem[] = [
+  { page: 'cases', label: '整顿案件', roles: ['city', 'county', 'township', 'village'] },
+  { page: 'campaigns', label: '整顿工作', roles: ['city', 'county', 'township'] },
   { page: 'sessions', label: '测评', roles: ['city', 'county', 'township', 'village'] },
   { page: 'regions', label: '区域', roles: 'all' },
   { page: 'accounts', label: '账户管理', roles: ['admin'] },
@@ -23,7 +25,7 @@ export function allowed(page: Page, role: Role): boolean {
   return item !== undefined && (item.roles === 'all' || item.roles.includes(role));
 }
 
-/** The first page of the menu this role may see: evaluations for those who run them. */
+/** The first page of the menu this role may see: the cases (with their inbox) for those who work them. */
 export function defaultPage(role: Role): Page {
   return NAV.find((n) => allowed(n.page, role))?.page ?? 'regions';
 }

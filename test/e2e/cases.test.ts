@@ -1,0 +1,320 @@
+// One rectification case walked in a real browser against the real app on a real database, from
+// listing to exit and on to a look-back that re-lists the village: the county lists the village and
+// starts the rectification; the secretary asks for the self-evaluation, creates it from the case
+// page, is refused the application while no self-evaluation has passed, then applies; the township
+// receives the application, closes the last problem and passes it; the county passes it on a
+// callback survey with a fortress grade; the city lets the village exit; the county moves it to the
+// look-back, which fails, and re-lists it as a new case linked to the old one. Votes are cast
+// through the ballot SQL path and the sessions are run through the API (the session pages have
+// their own browser test); every step of the case itself is taken in the page.
+import fs from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildTestApp } from '../helpers/app.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { castBallot, validAnswers } from '../helpers/evaluation.ts';
+import { call, createCast, type Caller, type Cast } from '../helpers/officials-api.ts';
+import type { TestOfficial } from '../helpers/factories.ts';
+import { ensureWebBuilt } from '../helpers/web-build.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = fs.existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`跳过整顿案件浏览器测试：未找到 ${CHROMIUM}（CI 会安装 chromium）`);
+
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 360, height: 740 };
+
+describe.skipIf(!hasChromium)('a rectification case in the console, from listing to re-listing', () => {
+  let database: TestDatabase;
+  let app: FastifyInstance;
+  let browser: Browser;
+  let baseUrl: string;
+  let cast: Cast;
+  let villageName = '';
+  let townshipName = '';
+  let county: Page;
+  let sec: Page;
+  let town: Page;
+  let city: Page;
+  let caseId = 0;
+  /** Script errors and CSP refusals seen by any page (refused API replies are expected and left out). */
+  const problems: string[] = [];
+
+  async function loggedIn(official: TestOfficial, viewport: { width: number; height: number }): Promise<Page> {
+    const page = await (await browser.newContext({ viewport, locale: 'zh-CN' })).newPage();
+    page.setDefaultTimeout(15_000); // a missing text fails the step with its locator, inside the test's time
+    page.on('pageerror', (e) => problems.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
+    });
+    await page.goto(`${baseUrl}/`);
+    await page.getByLabel('用户名').fill(official.username);
+    await page.getByLabel('密码').fill(official.password);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.locator('header .who').waitFor();
+    return page;
+  }
+
+  const caseRow = (id = caseId) =>
+    database.db
+      .selectFrom('rectification_case')
+      .select(['state', 'village_id', 'types', 'fortress_grade', 'previous_case_id'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+
+  const transitions = (id = caseId) =>
+    database.db
+      .selectFrom('case_transition')
+      .select(['action', 'from_state', 'to_state', 'official_id', 'session_id', 'fortress_grade', 'new_case_id'])
+      .where('case_id', '=', id)
+      .orderBy('id')
+      .execute();
+
+  /** The state badge after it shows `label` (the page reads the case again after every step). */
+  async function stateIs(page: Page, label: string): Promise<void> {
+    await page.getByTestId('case-state').filter({ hasText: label }).waitFor();
+    expect(await page.getByTestId('case-state').textContent()).toBe(label);
+  }
+
+  /** Takes an action in the page: its button opens the confirmation form, which is submitted. */
+  async function act(page: Page, label: string, fill?: () => Promise<unknown>): Promise<void> {
+    await page.getByRole('button', { name: label, exact: true }).click();
+    await fill?.();
+    await page.getByRole('button', { name: `确认${label}`, exact: true }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `已${label}` })
+      .waitFor();
+  }
+
+  /** A session of the case confirmed, slips issued, `satisfied` of `residents` voting 满意, closed. */
+  async function runSession(runner: Caller, sessionId: number, residents: number, satisfied: number): Promise<void> {
+    const ok = (r: { status: number }) => expect(r.status).toBe(200);
+    ok(
+      await call(app, cast.township, 'POST', `/api/sessions/${sessionId}/confirm-residents`, {
+        residentsPresent: residents,
+      }),
+    );
+    const issued = await call(app, runner, 'POST', `/api/sessions/${sessionId}/slips`, { count: residents });
+    expect(issued.status).toBe(201);
+    ok(await call(app, runner, 'POST', `/api/sessions/${sessionId}/open`));
+    const tokens = (issued.body as { slips: { token: string }[] }).slips.map((s) => s.token);
+    for (const [i, token] of tokens.entries()) {
+      const answer = i < satisfied ? 'satisfied' : 'dissatisfied';
+      expect((await castBallot(database.db, token, validAnswers(answer))).outcome).toBe('accepted');
+    }
+    ok(await call(app, runner, 'POST', `/api/sessions/${sessionId}/close`));
+  }
+
+  beforeAll(async () => {
+    await ensureWebBuilt();
+    database = await createTestDatabase();
+    cast = await createCast(database.db);
+    const names = await database.db.selectFrom('region').select(['id', 'name']).execute();
+    villageName = names.find((r) => r.id === cast.tree.village)?.name ?? '';
+    townshipName = names.find((r) => r.id === cast.tree.township)?.name ?? '';
+    app = await buildTestApp(database.db);
+    baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+    const campaign = await call(app, cast.county, 'POST', '/api/campaigns', {
+      regionId: cast.tree.county,
+      year: 2026,
+      title: '2026年度软弱涣散村党组织整顿',
+    });
+    expect(campaign.status).toBe(201);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    county = await loggedIn(cast.county, DESKTOP);
+    sec = await loggedIn(cast.village, PHONE);
+    town = await loggedIn(cast.township, DESKTOP);
+    city = await loggedIn(cast.city, DESKTOP);
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await database?.close();
+  });
+
+  it('opens on the case overview, where the county lists a village with its types, plan and a problem', async () => {
+    await county.getByText('还没有整顿案件').waitFor();
+    expect(await county.locator('nav[aria-label="主菜单"] a[aria-current="page"]').textContent()).toBe('整顿案件');
+    await county.getByRole('button', { name: '列入整顿' }).click();
+    await county.getByRole('button', { name: '选择村' }).click();
+    await county.getByRole('button', { name: `展开${townshipName}` }).click();
+    await county.getByRole('button', { name: `选择${villageName}` }).click();
+    await county.getByLabel('班子战斗力不强').check();
+    await county.getByLabel('矛盾问题突出').check();
+    await county.getByLabel('整顿方案（一村一策）').fill('调整充实村“两委”班子，建立矛盾纠纷台账');
+    await county.getByLabel('第一书记驻村').fill('李明');
+    await county.getByRole('button', { name: '＋ 添加问题' }).click();
+    await county.getByLabel('第 1 项问题', { exact: true }).fill('村务公开不及时');
+    await county.getByLabel('第 1 项问题的责任人').fill('村监委会');
+    await county.getByRole('button', { name: '列入整顿' }).click();
+    await stateIs(county, '已列入');
+
+    caseId = Number(/#\/cases\/(\d+)$/.exec(county.url())?.[1]);
+    expect(await caseRow()).toEqual({
+      state: 'listed',
+      village_id: cast.tree.village,
+      types: ['班子战斗力不强', '矛盾问题突出'],
+      fortress_grade: null,
+      previous_case_id: null,
+    });
+    expect(await county.getByTestId('problem').count()).toBe(1);
+    expect(await county.getByText('李明').count()).toBe(1);
+  });
+
+  it('lets the county start the rectification, recorded in the timeline with who did it', async () => {
+    await act(county, '开始整顿');
+    await stateIs(county, '整顿中');
+    const timeline = await county.getByTestId('case-timeline').innerText();
+    expect(timeline).toContain('开始整顿');
+    expect(timeline).toContain('已列入 → 整顿中');
+    expect(timeline).toContain('县委组织部');
+    expect(await transitions()).toEqual([
+      {
+        action: 'start',
+        from_state: 'listed',
+        to_state: 'rectifying',
+        official_id: cast.county.id,
+        session_id: null,
+        fortress_grade: null,
+        new_case_id: null,
+      },
+    ]);
+  });
+
+  it("shows the case in the secretary's inbox; the secretary asks for the self-evaluation", async () => {
+    await sec.reload();
+    await sec.getByRole('list', { name: '待办案件' }).getByText(villageName).waitFor();
+    await sec.getByRole('list', { name: '待办案件' }).getByRole('link').first().click();
+    await stateIs(sec, '整顿中');
+    await act(sec, '整改完成，组织村级自评');
+    await stateIs(sec, '村级自评');
+  });
+
+  it('refuses the application in the page while no self-evaluation has passed, saying why', async () => {
+    const apply = sec.getByRole('button', { name: '申请验收', exact: true });
+    expect(await apply.isDisabled()).toBe(true);
+    expect(await sec.getByTestId('blocked').textContent()).toBe('尚无已结束的村级自评，不能申请验收');
+    // the server says the same when asked anyway, and nothing changes
+    const refused = await call(app, cast.village, 'POST', `/api/cases/${caseId}/transitions`, { action: 'apply' });
+    expect(refused.status).toBe(409);
+    expect((refused.body as { message: string }).message).toBe('尚无已结束的村级自评，不能申请验收');
+    expect((await caseRow()).state).toBe('village_evaluation');
+  });
+
+  it('creates the self-evaluation from the case page; the session page links back to the case', async () => {
+    await sec.getByRole('button', { name: '新建测评（村级自评）' }).click();
+    await sec.getByLabel('在村人数').fill('10');
+    await sec.getByRole('button', { name: '创建测评' }).click();
+    await sec.getByTestId('session-status').waitFor();
+    const sessionId = Number(/#\/sessions\/(\d+)$/.exec(sec.url())?.[1]);
+    const session = await database.db
+      .selectFrom('evaluation_session')
+      .select(['case_id', 'kind', 'residents_present'])
+      .where('id', '=', sessionId)
+      .executeTakeFirstOrThrow();
+    expect(session).toEqual({ case_id: caseId, kind: 'self_evaluation', residents_present: 10 });
+    expect(await sec.getByTestId('session-case').textContent()).toBe(`整顿案件 ${caseId}`);
+
+    await runSession(cast.village, sessionId, 10, 8);
+    await sec.getByTestId('session-case').click();
+    await stateIs(sec, '村级自评');
+    const verdict = await sec.getByTestId('case-session').innerText();
+    expect(verdict).toContain('通过：满意 8 人 / 10 人');
+  });
+
+  it('lets the secretary apply once the self-evaluation passed', async () => {
+    await act(sec, '申请验收');
+    await stateIs(sec, '已申请验收');
+    const applied = (await transitions()).at(-1);
+    expect(applied?.action).toBe('apply');
+    expect(applied?.session_id).not.toBeNull();
+    expect(await sec.getByTestId('case-timeline').innerText()).toContain(`依据测评：测评 ${applied?.session_id}`);
+  });
+
+  it('puts the application in the township inbox; the township receives it, closes the problem and passes it', async () => {
+    await town.goto(`${baseUrl}/#/cases/inbox`);
+    await town.getByRole('list', { name: '待办案件' }).getByText(villageName).waitFor();
+    await town.getByRole('list', { name: '待办案件' }).getByRole('link').first().click();
+    await act(town, '受理，开始乡镇初验');
+    await stateIs(town, '乡镇初验');
+
+    expect(await town.getByRole('button', { name: '乡镇初验通过，报县级验收' }).isDisabled()).toBe(true);
+    expect(await town.getByTestId('blocked').textContent()).toBe('问题清单还有 1 项未销号');
+    await town.getByRole('button', { name: '标记销号' }).click();
+    await town.getByRole('status').filter({ hasText: '问题已销号' }).waitFor();
+    await act(town, '乡镇初验通过，报县级验收');
+    await stateIs(town, '县级验收');
+  });
+
+  it('has the county pass the case on a passing callback survey, grading the village', async () => {
+    await county.reload();
+    await stateIs(county, '县级验收');
+    expect(await county.getByTestId('blocked').textContent()).toBe('尚无已结束的县级回访测评，不能通过县级验收');
+    await county.getByRole('button', { name: '新建测评（县级回访）' }).click();
+    await county.getByLabel('在村人数').fill('12');
+    await county.getByRole('button', { name: '创建测评' }).click();
+    await county.getByTestId('session-status').waitFor();
+    const callback = Number(/#\/sessions\/(\d+)$/.exec(county.url())?.[1]);
+    await runSession(cast.county, callback, 12, 9);
+
+    await county.goto(`${baseUrl}/#/cases/${caseId}`);
+    await act(county, '县级验收通过，报市级复盘', () => county.getByLabel('堡垒指数评定').selectOption('middle'));
+    await stateIs(county, '市级复盘');
+    expect((await caseRow()).fortress_grade).toBe('middle');
+    expect(await county.getByText('堡垒指数 中等村', { exact: true }).count()).toBe(1);
+  });
+
+  it('lets the city pass the review: the village exits', async () => {
+    await city.goto(`${baseUrl}/#/cases/inbox`);
+    await city.getByRole('list', { name: '待办案件' }).getByRole('link').first().click();
+    await act(city, '复盘通过，退出（销号）');
+    await stateIs(city, '已退出（销号）');
+    // the light's colour is named in words beside the dot, never shown by colour alone
+    expect((await city.getByTestId('case-light').textContent())?.replace(/\s+/g, '')).toBe('绿灯：已退出');
+  });
+
+  it('runs a failing look-back and re-lists the village as a new case linked both ways', async () => {
+    await county.reload();
+    await act(county, '转入跟踪回头看');
+    await stateIs(county, '跟踪回头看');
+    await county.getByRole('button', { name: '新建测评（回头看）' }).click();
+    await county.getByLabel('在村人数').fill('10');
+    await county.getByRole('button', { name: '创建测评' }).click();
+    await county.getByTestId('session-status').waitFor();
+    const lookBack = Number(/#\/sessions\/(\d+)$/.exec(county.url())?.[1]);
+    await runSession(cast.county, lookBack, 10, 3);
+
+    await county.goto(`${baseUrl}/#/cases/${caseId}`);
+    await stateIs(county, '跟踪回头看');
+    expect(await county.getByRole('button', { name: '回头看通过' }).isDisabled()).toBe(true);
+    await act(county, '回头看不达标，重新列入', () =>
+      county.getByLabel('重新列入原因').fill('回头看群众满意度未过半，班子问题反弹'),
+    );
+    const relisted = await county.getByTestId('relisted').innerText();
+    const newCaseId = Number(/案件 (\d+)/.exec(relisted)?.[1]);
+    expect(newCaseId).toBeGreaterThan(caseId);
+    expect((await transitions()).at(-1)).toMatchObject({ action: 'relist', new_case_id: newCaseId });
+
+    await county.getByTestId('relisted').getByRole('link').click();
+    await stateIs(county, '已列入');
+    expect(await caseRow(newCaseId)).toMatchObject({ state: 'listed', previous_case_id: caseId });
+    expect(await county.getByText(`本案件由案件 ${caseId}回头看不达标后重新列入。`).count()).toBe(1);
+    const history = await county.getByTestId('case-history').innerText();
+    expect(history).toContain(`案件 ${caseId}`);
+    expect(history).toContain(`案件 ${newCaseId}（本案件）`);
+
+    await county.goto(`${baseUrl}/#/cases`);
+    await county.getByTestId('case-row').first().waitFor();
+    expect(await county.getByTestId('case-row').count()).toBe(2);
+  });
+
+  it('raised no script errors on any page', () => {
+    expect(problems).toEqual([]);
+  });
+});
