@@ -41,7 +41,7 @@ export async function ballotBundle(dist: string, baseUrl: string | undefined): P
   if (!fs.existsSync(path.join(dist, 'ballot.html'))) return undefined;
   const files = ballotAssets(dist).map((file) => {
     const buf = fs.readFileSync(path.join(dist, 'assets', file));
-    return { file, raw: buf.length, gzip: zlib.gzipSync(buf).length };
+    return { file, raw: buf.length, gzip: zlib.gzipSync(buf, { level: 9 }).length };
   });
   let servedEncoding: string | null = null;
   const served = fs.existsSync(path.join(SERVED_DIST, 'ballot.html'))
