@@ -143,7 +143,7 @@ export function renderSection(res: Results): string {
     ...(res.bundle
       ? [
           '',
-          `Ballot page assets (gzip level 6): ${bundleFiles}; the server sends them ${res.bundle.servedEncoding ? `with Content-Encoding ${res.bundle.servedEncoding}` : 'uncompressed (no Content-Encoding)'}.`,
+          `Ballot page assets (gzip -9): ${bundleFiles}; the server sends them ${res.bundle.servedEncoding ? `with Content-Encoding ${res.bundle.servedEncoding}` : 'uncompressed (no Content-Encoding)'}.`,
         ]
       : []),
     ...(checks.length
