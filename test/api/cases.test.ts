@@ -568,6 +568,17 @@ describe('the whole path', () => {
     expect(await step(cast.county, id, { action: 'relist', reason: 'x', deadline: inDays(10) })).toEqual(
       conflict('INVALID_TRANSITION', `已重新列入，见案件 ${newId}`, { state: 'monitoring' }),
     );
+    const sessionsBefore = await tdb.db.selectFrom('evaluation_session').select('id').execute();
+    expect(
+      await call(app, cast.county, 'POST', `/api/cases/${id}/sessions`, {
+        kind: 'look_back',
+        title: '又一次回头看',
+        residentsPresent: 10,
+      }),
+    ).toEqual(
+      conflict('INVALID_STATE', `本案件已重新列入，见案件 ${newId}；请在新案件中组织测评`, { state: 'monitoring' }),
+    );
+    expect(await tdb.db.selectFrom('evaluation_session').select('id').execute()).toEqual(sessionsBefore);
     const audit = await tdb.db
       .selectFrom('audit_event')
       .select(['action', 'actor_id', 'region_id'])

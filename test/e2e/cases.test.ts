@@ -300,6 +300,9 @@ describe.skipIf(!hasChromium)('a rectification case in the console, from listing
     const newCaseId = Number(/案件 (\d+)/.exec(relisted)?.[1]);
     expect(newCaseId).toBeGreaterThan(caseId);
     expect((await transitions()).at(-1)).toMatchObject({ action: 'relist', new_case_id: newCaseId });
+    // the old case is finished: no more steps or evaluations on it, only the way to the new one
+    await county.getByText(`本案件已重新列入，后续整顿在案件 ${newCaseId}中办理。`).waitFor();
+    expect(await county.getByRole('button', { name: /新建测评|回头看通过|重新列入/ }).count()).toBe(0);
 
     await county.getByTestId('relisted').getByRole('link').click();
     await stateIs(county, '已列入');

@@ -238,6 +238,13 @@ describe('case sessions', () => {
       }
     });
   }
+  it('refuses every session on a case that was re-listed, naming the new case', () => {
+    for (const state of CASE_STATES) {
+      for (const kind of SESSION_KINDS) {
+        expect(caseSessionRefusal(state, kind, 12)).toBe('本案件已重新列入，见案件 12；请在新案件中组织测评');
+      }
+    }
+  });
   it('says why in Chinese', () => {
     expect(caseSessionRefusal('rectifying', 'self_evaluation')).toBe(
       '案件当前为“整顿中”，村级自评须在“村级自评”阶段组织',

@@ -43,7 +43,13 @@ const KIND_STAGE: Record<SessionKind, string> = {
 };
 
 /** null when a session of this kind may be attached to a case in this state; else the reason. */
-export function caseSessionRefusal(state: CaseState, kind: SessionKind): string | null {
+export function caseSessionRefusal(
+  state: CaseState,
+  kind: SessionKind,
+  relistedAs: number | null = null,
+): string | null {
+  // a re-listed case is finished: its village's evaluations belong to the new case
+  if (relistedAs !== null) return `本案件已重新列入，见案件 ${relistedAs}；请在新案件中组织测评`;
   if (SESSION_KIND_OF_STATE[state] === kind) return null;
   return `案件当前为“${STATE_LABEL[state]}”，${KIND_STAGE[kind]}`;
 }

@@ -135,7 +135,7 @@ export async function createCaseSession(
 ): Promise<SessionView> {
   const row = await caseFor(db, user, id);
   if (!mayCreate(user.role, input.kind)) throw forbidden();
-  const why = caseSessionRefusal(row.state, input.kind);
+  const why = caseSessionRefusal(row.state, input.kind, row.relistedAsCaseId);
   if (why) throw new AppError('INVALID_STATE', why, { state: row.state });
   const campaign = await campaigns.findCampaign(db, row.campaignId);
   if (!campaign) throw new AppError('INTERNAL', '案件所属的整顿工作不存在');
