@@ -8,17 +8,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
-import { buildApp } from '../server/app.ts';
-import { loadConfig } from '../server/config.ts';
-import { createDatabase, type Db } from '../server/db/database.ts';
-import { migrate } from '../server/db/migrate.ts';
+import type { Db } from '../server/db/database.ts';
 import { FAILURE_LIMIT } from '../server/modules/ballots/ballots.limiter.ts';
 import { createSessionFixture, newToken, type SessionFixture } from '../test/helpers/evaluation.ts';
 import { createRegion, type Tree } from '../test/helpers/factories.ts';
 import { sessionFor } from '../test/helpers/world.ts';
-import { throwAwayDatabase } from '../test/helpers/throwaway-db.ts';
+import { withStage } from './lib/shots.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -193,17 +190,8 @@ async function main(): Promise<void> {
   const out = path.resolve(values.out ?? path.join(ROOT, 'screenshots'));
   fs.mkdirSync(out, { recursive: true });
   if (!values['no-build']) await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
-  const database = await throwAwayDatabase('vre_ballot_shots');
-  await migrate(database.url);
-  const { db, close } = createDatabase(database.url);
-  const app = await buildApp(loadConfig({ LOG_LEVEL: 'warn', PUBLIC_URL: 'http://127.0.0.1' }), { db });
-  const base = await app.listen({ host: '127.0.0.1', port: 0 });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  const s: Shots = { browser, base, out, taken: [] };
-  try {
+  await withStage('vre_ballot_shots', async ({ app, db, url: base, browser }) => {
+    const s: Shots = { browser, base, out, taken: [] };
     const tree = await villageTree(db);
     const title = '2025年度玉拉村党组织整顿村级自评';
     const open = await createSessionFixture(db, { tree, title, slips: 5 });
@@ -215,12 +203,7 @@ async function main(): Promise<void> {
     await entryAndCheckShots(s, open, db, app);
     await rateLimitShot(s, open);
     console.log(s.taken.map((f) => path.relative(ROOT, f)).join('\n'));
-  } finally {
-    await browser.close();
-    await app.close();
-    await close();
-    await database.drop();
-  }
+  });
 }
 
 await main();

@@ -6,48 +6,28 @@
 // set up through the real API (one of them past its deadline, one applied for acceptance after a
 // self-evaluation voted through the ballot API). The app runs in this process over a throw-away
 // database (a new database on DATABASE_URL's server, else an embedded PostgreSQL).
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildApp } from '../server/app.ts';
-import { loadConfig } from '../server/config.ts';
-import { createDatabase, type Db } from '../server/db/database.ts';
-import { migrate } from '../server/db/migrate.ts';
-import { hashPassword } from '../server/lib/passwords.ts';
+import type { Browser } from 'playwright-core';
+import type { Db } from '../server/db/database.ts';
 import { ensureWebBuilt } from '../test/helpers/web-build.ts';
-import { throwAwayDatabase } from '../test/helpers/throwaway-db.ts';
+import { Client, seeder, vote } from './lib/demo.ts';
+import { fail, login, snap, VIEWPORTS, withStage, type Ctx } from './lib/shots.ts';
 
-const PASSWORD = 'Demo-pass-2024';
-const VIEWPORTS = [
-  { width: 360, height: 740 },
-  { width: 1280, height: 800 },
-];
 const VILLAGES = { dongfeng: ['新村', '河口村', '柳树村'], hongqi: ['红旗村', '石桥村'] };
 
 /** A city, a county with two townships and five villages; an account per role. */
 async function seed(db: Db): Promise<Record<string, number>> {
   const ids: Record<string, number> = {};
+  const { region: insertRegion, official } = await seeder(db);
   const region = async (level: string, parentId: number | null, name: string) =>
-    (ids[name] = (
-      await db
-        .insertInto('region')
-        .values({ level, parent_id: parentId, name })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-    ).id);
+    (ids[name] = await insertRegion(level, parentId, name));
   const city = await region('city', null, '示范市');
   const county = await region('county', city, '青山县');
   const dongfeng = await region('township', county, '东风镇');
   const hongqi = await region('township', county, '红旗乡');
   for (const v of VILLAGES.dongfeng) await region('village', dongfeng, v);
   for (const v of VILLAGES.hongqi) await region('village', hongqi, v);
-  const hash = await hashPassword(PASSWORD);
-  const official = (username: string, displayName: string, role: string, regionId: number) =>
-    db
-      .insertInto('official')
-      .values({ username, display_name: displayName, role, region_id: regionId, password_hash: hash })
-      .execute();
   await official('shi', '示范市委组织部', 'city', city);
   await official('qingshan', '青山县委组织部', 'county', county);
   await official('dongfeng', '王建国', 'township', dongfeng);
@@ -56,32 +36,12 @@ async function seed(db: Db): Promise<Record<string, number>> {
   return ids;
 }
 
-/** A tiny API client logged in as one account (cookie kept by hand). */
-async function client(url: string, username: string) {
-  const login = await fetch(`${url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: PASSWORD }),
-  });
-  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${url}${path}`, {
-      method,
-      headers: { cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const data = (await res.json()) as T;
-    if (!res.ok) throw new Error(`${username} ${method} ${path} → ${res.status} ${JSON.stringify(data)}`);
-    return data;
-  };
-}
-
 async function setUp(url: string, db: Db, ids: Record<string, number>): Promise<number> {
-  const county = await client(url, 'qingshan');
-  const town = await client(url, 'dongfeng');
-  const sec3 = await client(url, 'sec3');
-  const sec1 = await client(url, 'sec1');
-  const campaign = await county<{ id: number }>('POST', '/api/campaigns', {
+  const county = await new Client(url, 'qingshan').login();
+  const town = await new Client(url, 'dongfeng').login();
+  const sec3 = await new Client(url, 'sec3').login();
+  const sec1 = await new Client(url, 'sec1').login();
+  const campaign = await county.call<{ id: number }>('POST', '/api/campaigns', {
     regionId: ids['青山县'],
     year: 2026,
     title: '2026年度软弱涣散村党组织整顿',
@@ -90,7 +50,7 @@ async function setUp(url: string, db: Db, ids: Record<string, number>): Promise<
   const cases: Record<string, number> = {};
   const plan = '调整充实村“两委”班子；建立矛盾纠纷排查化解台账；每月召开一次党员大会通报整改进展。';
   for (const [i, name] of [...VILLAGES.dongfeng, ...VILLAGES.hongqi].entries()) {
-    const c = await county<{ id: number }>('POST', '/api/cases', {
+    const c = await county.call<{ id: number }>('POST', '/api/cases', {
       campaignId: campaign.id,
       villageId: ids[name],
       types: i % 2 ? ['班子战斗力不强', '矛盾问题突出'] : ['推进乡村振兴缓慢'],
@@ -108,7 +68,7 @@ async function setUp(url: string, db: Db, ids: Record<string, number>): Promise<
       ],
     });
     cases[name] = c.id;
-    if (name !== '石桥村') await county('POST', `/api/cases/${c.id}/transitions`, { action: 'start' });
+    if (name !== '石桥村') await county.call('POST', `/api/cases/${c.id}/transitions`, { action: 'start' });
   }
   // 红旗村 is past its deadline (red); 新村 waits for its self-evaluation
   await db
@@ -116,60 +76,28 @@ async function setUp(url: string, db: Db, ids: Record<string, number>): Promise<
     .set({ deadline: deadline(-12) })
     .where('id', '=', cases['红旗村'] as number)
     .execute();
-  await sec1('POST', `/api/cases/${cases['新村']}/transitions`, { action: 'request_evaluation' });
+  await sec1.call('POST', `/api/cases/${cases['新村']}/transitions`, { action: 'request_evaluation' });
 
   // 柳树村: a self-evaluation voted through the ballot API, passed, and the application made
   const id = cases['柳树村'] as number;
-  await sec3('POST', `/api/cases/${id}/transitions`, { action: 'request_evaluation' });
-  const s = await sec3<{ id: number }>('POST', `/api/cases/${id}/sessions`, {
+  await sec3.call('POST', `/api/cases/${id}/transitions`, { action: 'request_evaluation' });
+  const s = await sec3.call<{ id: number }>('POST', `/api/cases/${id}/sessions`, {
     kind: 'self_evaluation',
     title: '柳树村2026年度整顿村级自评',
     residentsPresent: 15,
   });
-  await town('POST', `/api/sessions/${s.id}/confirm-residents`, { residentsPresent: 15 });
-  const issued = await sec3<{ slips: { token: string }[] }>('POST', `/api/sessions/${s.id}/slips`, { count: 15 });
-  await sec3('POST', `/api/sessions/${s.id}/open`);
+  await town.call('POST', `/api/sessions/${s.id}/confirm-residents`, { residentsPresent: 15 });
+  const issued = await sec3.call<{ slips: { token: string }[] }>('POST', `/api/sessions/${s.id}/slips`, { count: 15 });
+  await sec3.call('POST', `/api/sessions/${s.id}/open`);
   for (const [i, { token }] of issued.slips.slice(0, 13).entries()) {
     const answers: Record<string, string> = {};
     for (let q = 1; q <= 10; q++) answers[`q${q}`] = i < 11 ? 'satisfied' : 'dissatisfied';
-    const res = await fetch(`${url}/api/ballots`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ token, clientId: crypto.randomUUID(), answers }),
-    });
-    if (res.status !== 201) throw new Error(`投票失败 ${res.status} ${await res.text()}`);
+    await vote(url, token, answers);
   }
-  await sec3('POST', `/api/sessions/${s.id}/close`);
-  await sec3('POST', `/api/cases/${id}/transitions`, { action: 'apply', evidence: '党员群众代表大会会议记录' });
+  await sec3.call('POST', `/api/sessions/${s.id}/close`);
+  await sec3.call('POST', `/api/cases/${id}/transitions`, { action: 'apply', evidence: '党员群众代表大会会议记录' });
   return id;
 }
-
-interface Ctx {
-  url: string;
-  out: string;
-  width: number;
-  problems: string[];
-}
-
-async function login(browser: Browser, ctx: Ctx, username: string): Promise<Page> {
-  const height = ctx.width < 600 ? 740 : 800;
-  const context = await browser.newContext({ viewport: { width: ctx.width, height }, locale: 'zh-CN' });
-  const page = await context.newPage();
-  page.on('console', (m) => {
-    if ((m.type() === 'error' || m.type() === 'warning') && !m.text().startsWith('Failed to load resource'))
-      ctx.problems.push(`[${ctx.width}px ${username}] ${m.text()}`);
-  });
-  page.on('pageerror', (e) => ctx.problems.push(`[${ctx.width}px ${username}] ${e.message}`));
-  await page.goto(`${ctx.url}/`);
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码').fill(PASSWORD);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.locator('header .who').waitFor();
-  return page;
-}
-
-const snap = (page: Page, ctx: Ctx, name: string) =>
-  page.screenshot({ path: `${ctx.out}/cases-${name}-${ctx.width}.png`, fullPage: true });
 
 async function flow(browser: Browser, ctx: Ctx, applied: number, newCun: number): Promise<void> {
   const county = await login(browser, ctx, 'qingshan');
@@ -211,18 +139,8 @@ async function main(): Promise<void> {
   });
   if (!values['no-build']) await ensureWebBuilt();
   fs.mkdirSync(values.out, { recursive: true });
-  const database = await throwAwayDatabase('vre_cases_shots');
-  await migrate(database.url);
-  const { db, close } = createDatabase(database.url);
-  const ids = await seed(db);
-  const app = await buildApp(loadConfig({ LOG_LEVEL: 'warn', PUBLIC_URL: 'http://127.0.0.1' }), { db });
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  const problems: string[] = [];
-  try {
+  await withStage('vre_cases_shots', async ({ db, url, browser, problems }) => {
+    const ids = await seed(db);
     const applied = await setUp(url, db, ids);
     const newCun = (
       await db
@@ -232,18 +150,9 @@ async function main(): Promise<void> {
         .executeTakeFirstOrThrow()
     ).id;
     for (const size of VIEWPORTS)
-      await flow(browser, { url, out: values.out, width: size.width, problems }, applied, newCun);
-    for (const p of problems) process.stderr.write(`浏览器报告：${p}\n`);
-    process.stdout.write(`截图已保存到 ${values.out}\n`);
-  } finally {
-    await browser.close();
-    await app.close();
-    await close();
-    await database.drop();
-  }
+      await flow(browser, { url, out: values.out, prefix: 'cases', width: size.width, problems }, applied, newCun);
+  });
+  process.stdout.write(`截图已保存到 ${values.out}\n`);
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`截图失败：${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exit(1);
-});
+main().catch(fail);

@@ -5,81 +5,29 @@
 // One case is walked through the real API from listing to exit, with a return on the way, a
 // passing self-evaluation and a passing callback survey, so every part of the records is filled.
 // The app runs in this process over a throw-away database (as scripts/screenshots-sessions.ts).
-import { execFileSync } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildApp } from '../server/app.ts';
-import { loadConfig } from '../server/config.ts';
-import { createDatabase, type Db } from '../server/db/database.ts';
-import { migrate } from '../server/db/migrate.ts';
-import { hashPassword } from '../server/lib/passwords.ts';
+import type { Browser, Page } from 'playwright-core';
+import type { Db } from '../server/db/database.ts';
 import { ensureWebBuilt } from '../test/helpers/web-build.ts';
-import { throwAwayDatabase } from '../test/helpers/throwaway-db.ts';
+import { Client, seeder, vote } from './lib/demo.ts';
+import { fail, login, pdfToPngs, printPdf, shotFile, snap, VIEWPORTS, withStage, type Ctx } from './lib/shots.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const PASSWORD = 'Demo-pass-2024';
-const VIEWPORTS = [
-  { width: 360, height: 740 },
-  { width: 1280, height: 800 },
-];
 
 async function seed(db: Db): Promise<number> {
-  const region = async (level: string, parentId: number | null, name: string) =>
-    (
-      await db
-        .insertInto('region')
-        .values({ level, parent_id: parentId, name })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-    ).id;
+  const { region, official } = await seeder(db);
   const city = await region('city', null, '示范市');
   const county = await region('county', city, '青山县');
   await region('county', city, '绿水县');
   const dongfeng = await region('township', county, '东风镇');
   const village = await region('village', dongfeng, '新村');
-  const hash = await hashPassword(PASSWORD);
-  const official = (username: string, displayName: string, role: string, regionId: number) =>
-    db
-      .insertInto('official')
-      .values({ username, display_name: displayName, role, region_id: regionId, password_hash: hash })
-      .execute();
   await official('shifan', '示范市委组织部', 'city', city);
   await official('qingshan', '青山县委组织部', 'county', county);
   await official('dongfeng', '王建国', 'township', dongfeng);
   await official('sec1', '李秀英', 'village', village);
   return village;
-}
-
-class Client {
-  private cookie = '';
-  constructor(
-    private readonly url: string,
-    private readonly username: string,
-  ) {}
-
-  async login(): Promise<this> {
-    const res = await fetch(`${this.url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: this.username, password: PASSWORD }),
-    });
-    this.cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] as string;
-    return this;
-  }
-
-  async call<T = Record<string, unknown>>(method: string, p: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${this.url}${p}`, {
-      method,
-      headers: { cookie: this.cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const data = (await res.json()) as T;
-    if (!res.ok) throw new Error(`${this.username} ${method} ${p}: ${res.status} ${JSON.stringify(data)}`);
-    return data;
-  }
 }
 
 /** A session of the case run to its close: `satisfied` of `residents` answer 满意, the rest 不满意. */
@@ -104,12 +52,7 @@ async function runSession(
   for (const [i, slip] of issued.slips.slice(0, residents - 1).entries()) {
     const answers: Record<string, string> = {};
     for (let q = 1; q <= 10; q++) answers[`q${q}`] = i < satisfied ? (q % 3 ? 'satisfied' : 'basic') : 'dissatisfied';
-    const res = await fetch(`${url}/api/ballots`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ token: slip.token, clientId: crypto.randomUUID(), answers }),
-    });
-    if (res.status !== 201) throw new Error(`投票失败 ${res.status} ${await res.text()}`);
+    await vote(url, slip.token, answers);
   }
   await c.runner.call('POST', `/api/sessions/${s.id}/close`);
   return s.id;
@@ -167,43 +110,11 @@ async function walkCase(url: string, villageId: number): Promise<number> {
   return k.id;
 }
 
-interface Ctx {
-  url: string;
-  out: string;
-  width: number;
-  problems: string[];
-}
-
-async function login(browser: Browser, ctx: Ctx, username: string): Promise<Page> {
-  const height = ctx.width < 600 ? 740 : 800;
-  const context = await browser.newContext({ viewport: { width: ctx.width, height }, locale: 'zh-CN' });
-  const page = await context.newPage();
-  page.on('console', (m) => {
-    if ((m.type() === 'error' || m.type() === 'warning') && !m.text().startsWith('Failed to load resource'))
-      ctx.problems.push(`[${ctx.width}px ${username}] ${m.text()}`);
-  });
-  page.on('pageerror', (e) => ctx.problems.push(`[${ctx.width}px ${username}] ${e.message}`));
-  await page.goto(`${ctx.url}/`);
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码').fill(PASSWORD);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.locator('header .who').waitFor();
-  return page;
-}
-
-const snap = (page: Page, ctx: Ctx, name: string) =>
-  page.screenshot({ path: path.join(ctx.out, `reports-${name}-${ctx.width}.png`), fullPage: true });
-
 async function printed(page: Page, ctx: Ctx, name: string): Promise<void> {
-  const file = path.join(ctx.out, `reports-${name}-${ctx.width}.pdf`);
-  await page.pdf({ path: file, format: 'A4', preferCSSPageSize: true, printBackground: true });
-  const pages = (fs.readFileSync(file, 'latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+  const file = shotFile(ctx, name, 'pdf');
+  const { pages } = await printPdf(page, file);
   process.stdout.write(`${name}（${ctx.width}px）：PDF ${pages} 页\n`);
-  try {
-    execFileSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '3', file, file.replace(/\.pdf$/, '')]);
-  } catch {
-    process.stderr.write('未找到 pdftoppm（apt-get install poppler-utils），只保存了 PDF\n');
-  }
+  pdfToPngs(file, 3);
 }
 
 async function shots(browser: Browser, ctx: Ctx, caseId: number): Promise<void> {
@@ -240,31 +151,12 @@ async function main(): Promise<void> {
   });
   if (!values['no-build']) await ensureWebBuilt();
   fs.mkdirSync(values.out, { recursive: true });
-  const database = await throwAwayDatabase('vre_report_shots');
-  await migrate(database.url);
-  const { db, close } = createDatabase(database.url);
-  const villageId = await seed(db);
-  const app = await buildApp(loadConfig({ LOG_LEVEL: 'warn', PUBLIC_URL: 'http://127.0.0.1' }), { db });
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  await withStage('vre_report_shots', async ({ db, url, browser, problems }) => {
+    const caseId = await walkCase(url, await seed(db));
+    for (const size of VIEWPORTS)
+      await shots(browser, { url, out: values.out, prefix: 'reports', width: size.width, problems }, caseId);
   });
-  const problems: string[] = [];
-  try {
-    const caseId = await walkCase(url, villageId);
-    for (const size of VIEWPORTS) await shots(browser, { url, out: values.out, width: size.width, problems }, caseId);
-    for (const p of problems) process.stderr.write(`浏览器报告：${p}\n`);
-    process.stdout.write(`截图已保存到 ${values.out}\n`);
-  } finally {
-    await browser.close();
-    await app.close();
-    await close();
-    await database.drop();
-  }
+  process.stdout.write(`截图已保存到 ${values.out}\n`);
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`截图失败：${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exit(1);
-});
+main().catch(fail);

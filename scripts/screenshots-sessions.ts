@@ -7,47 +7,24 @@
 // is closed and certified. Also measures how long a sheet of --big (default 1000) slips takes to
 // render. The app runs in this process over a throw-away database (a new database on
 // DATABASE_URL's server, else an embedded PostgreSQL in a temporary directory).
-import { execFileSync } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildApp } from '../server/app.ts';
-import { loadConfig } from '../server/config.ts';
-import { createDatabase, type Db } from '../server/db/database.ts';
-import { migrate } from '../server/db/migrate.ts';
-import { hashPassword } from '../server/lib/passwords.ts';
+import type { Browser, Page } from 'playwright-core';
+import type { Db } from '../server/db/database.ts';
 import { ensureWebBuilt } from '../test/helpers/web-build.ts';
-import { throwAwayDatabase } from '../test/helpers/throwaway-db.ts';
+import { seeder, vote as castBallot } from './lib/demo.ts';
+import { fail, login, pdfToPngs, printPdf, shotFile, snap, VIEWPORTS, withStage, type Ctx } from './lib/shots.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const PASSWORD = 'Demo-pass-2024';
-const VIEWPORTS = [
-  { width: 360, height: 740 },
-  { width: 1280, height: 800 },
-];
 
 /** A county with two townships; a secretary per village of 东风镇 and its township official. */
 async function seed(db: Db): Promise<void> {
-  const region = async (level: string, parentId: number | null, name: string) =>
-    (
-      await db
-        .insertInto('region')
-        .values({ level, parent_id: parentId, name })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-    ).id;
+  const { region, official } = await seeder(db);
   const city = await region('city', null, '示范市');
   const county = await region('county', city, '青山县');
   const dongfeng = await region('township', county, '东风镇');
   await region('township', county, '红旗乡');
-  const hash = await hashPassword(PASSWORD);
-  const official = (username: string, displayName: string, role: string, regionId: number) =>
-    db
-      .insertInto('official')
-      .values({ username, display_name: displayName, role, region_id: regionId, password_hash: hash })
-      .execute();
   await official('dongfeng', '王建国', 'township', dongfeng);
   await official('qingshan', '青山县组织部', 'county', county);
   for (const [i, name] of ['新村', '河口村'].entries()) {
@@ -55,47 +32,15 @@ async function seed(db: Db): Promise<void> {
   }
 }
 
-interface Ctx {
-  url: string;
-  out: string;
-  width: number;
-  problems: string[];
-}
-
-async function login(browser: Browser, ctx: Ctx, username: string, height: number): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: ctx.width, height }, locale: 'zh-CN' });
-  const page = await context.newPage();
-  page.on('console', (m) => {
-    if ((m.type() === 'error' || m.type() === 'warning') && !m.text().startsWith('Failed to load resource'))
-      ctx.problems.push(`[${ctx.width}px ${username}] ${m.text()}`);
-  });
-  page.on('pageerror', (e) => ctx.problems.push(`[${ctx.width}px ${username}] ${e.message}`));
-  await page.goto(`${ctx.url}/`);
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码').fill(PASSWORD);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.locator('header .who').waitFor();
-  return page;
-}
-
-const snap = (page: Page, ctx: Ctx, name: string) =>
-  page.screenshot({ path: path.join(ctx.out, `sessions-${name}-${ctx.width}.png`), fullPage: true });
-
 /** page.pdf() of the page as printed, and a PNG of its first page (pdftoppm, when installed). */
 async function printed(page: Page, ctx: Ctx, name: string): Promise<void> {
   await page.emulateMedia({ media: 'print' });
   await snap(page, ctx, `${name}-print-media`);
-  const file = path.join(ctx.out, `sessions-${name}-${ctx.width}.pdf`);
-  const started = performance.now();
-  await page.pdf({ path: file, format: 'A4', preferCSSPageSize: true, printBackground: true });
-  const pages = (fs.readFileSync(file, 'latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
-  process.stdout.write(`${name}: PDF ${pages} 页，用时 ${Math.round(performance.now() - started)} ms\n`);
+  const file = shotFile(ctx, name, 'pdf');
+  const { pages, ms } = await printPdf(page, file);
+  process.stdout.write(`${name}: PDF ${pages} 页，用时 ${ms} ms\n`);
   await page.emulateMedia({ media: 'screen' });
-  try {
-    execFileSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '2', file, file.replace(/\.pdf$/, '')]);
-  } catch {
-    process.stderr.write('未找到 pdftoppm（apt-get install poppler-utils），只保存了 PDF\n');
-  }
+  pdfToPngs(file, 2);
 }
 
 async function createSession(page: Page, ctx: Ctx, title: string, residents: number): Promise<number> {
@@ -121,17 +66,14 @@ async function vote(url: string, code: string, i: number): Promise<void> {
   for (let q = 1; q <= 10; q++) answers[`q${q}`] = ANSWERS[(i + q) % ANSWERS.length] as string;
   answers.q12 = ['party_member', 'representative', 'other'][i % 3] as string;
   if (i % 3 === 0) answers.q11 = `希望村里继续把道路和路灯修好（第 ${i + 1} 条）`;
-  const res = await fetch(`${url}/api/ballots`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ token: code, clientId: crypto.randomUUID(), answers }),
-  });
-  if (res.status !== 201) throw new Error(`投票失败 ${res.status} ${await res.text()}`);
+  await castBallot(url, code, answers);
 }
 
 async function flow(browser: Browser, ctx: Ctx, secretary: string): Promise<void> {
-  const height = ctx.width < 600 ? 740 : 800;
-  const sec = await login(browser, ctx, secretary, height);
+  const sec = await login(browser, ctx, secretary);
+  // a secretary lands on the cases page; the evaluations are one tab over
+  await sec.goto(`${ctx.url}/#/sessions`);
+  await sec.getByRole('button', { name: '新建测评' }).waitFor();
   await snap(sec, ctx, 'list-empty');
   await sec.getByRole('button', { name: '新建测评' }).click();
   await sec.getByRole('button', { name: '创建测评' }).waitFor();
@@ -147,7 +89,7 @@ async function flow(browser: Browser, ctx: Ctx, secretary: string): Promise<void
   await snap(sec, ctx, 'questionnaire-edit');
   await sec.getByRole('button', { name: '取消' }).last().click();
 
-  const town = await login(browser, ctx, 'dongfeng', height);
+  const town = await login(browser, ctx, 'dongfeng');
   await town.goto(`${ctx.url}/#/sessions`);
   await town.locator('.row').first().waitFor();
   await snap(town, ctx, 'list-township');
@@ -218,13 +160,8 @@ async function bigSheet(browser: Browser, ctx: Ctx, count: number): Promise<void
   const qrs = await page.locator('[data-testid="slip-sheet"] svg.qr').count();
   process.stdout.write(`${count} 张测评票：页面渲染 ${ms} ms（含发放请求共 ${total} ms），二维码 ${qrs} 个\n`);
   // the full-page screenshot of a 334-page sheet is useless; the first pages of the PDF show it
-  const file = path.join(ctx.out, `sessions-slips-${count}.pdf`);
-  const pdfStarted = performance.now();
-  await page.pdf({ path: file, format: 'A4', preferCSSPageSize: true });
-  const pages = (fs.readFileSync(file, 'latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
-  process.stdout.write(
-    `${count} 张测评票打印为 PDF：${pages} 页，用时 ${Math.round(performance.now() - pdfStarted)} ms\n`,
-  );
+  const { pages, ms: pdfMs } = await printPdf(page, path.join(ctx.out, `sessions-slips-${count}.pdf`), false);
+  process.stdout.write(`${count} 张测评票打印为 PDF：${pages} 页，用时 ${pdfMs} ms\n`);
   await page.context().close();
 }
 
@@ -239,33 +176,15 @@ async function main(): Promise<void> {
   });
   if (!values['no-build']) await ensureWebBuilt();
   fs.mkdirSync(values.out, { recursive: true });
-  const database = await throwAwayDatabase('vre_session_shots');
-  await migrate(database.url);
-  const { db, close } = createDatabase(database.url);
-  await seed(db);
-  const app = await buildApp(loadConfig({ LOG_LEVEL: 'warn', PUBLIC_URL: 'http://127.0.0.1' }), { db });
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  const problems: string[] = [];
-  try {
+  await withStage('vre_session_shots', async ({ db, url, browser, problems }) => {
+    await seed(db);
+    const at = (width: number): Ctx => ({ url, out: values.out, prefix: 'sessions', width, problems });
     for (const [i, size] of values['big-only'] ? [] : VIEWPORTS.entries()) {
-      await flow(browser, { url, out: values.out, width: size.width, problems }, i === 0 ? 'sec1' : 'sec2');
+      await flow(browser, at(size.width), i === 0 ? 'sec1' : 'sec2');
     }
-    await bigSheet(browser, { url, out: values.out, width: 1280, problems }, Number(values.big));
-    for (const p of problems) process.stderr.write(`浏览器报告：${p}\n`);
-    process.stdout.write(`截图已保存到 ${values.out}\n`);
-  } finally {
-    await browser.close();
-    await app.close();
-    await close();
-    await database.drop();
-  }
+    await bigSheet(browser, at(1280), Number(values.big));
+  });
+  process.stdout.write(`截图已保存到 ${values.out}\n`);
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`截图失败：${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exit(1);
-});
+main().catch(fail);

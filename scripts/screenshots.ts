@@ -7,14 +7,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
-import { buildApp } from '../server/app.ts';
-import { loadConfig } from '../server/config.ts';
-import { createDatabase, type Db } from '../server/db/database.ts';
-import { migrate } from '../server/db/migrate.ts';
+import type { Db } from '../server/db/database.ts';
 import { hashPassword } from '../server/lib/passwords.ts';
-import { throwAwayDatabase } from '../test/helpers/throwaway-db.ts';
+import { fail, launchChromium, startApp, watchConsole } from './lib/shots.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const VIEWPORTS = [
@@ -76,24 +73,10 @@ async function seed(db: Db, password: string): Promise<void> {
 }
 
 async function inProcess(): Promise<Target> {
-  const database = await throwAwayDatabase('vre_shots');
-  await migrate(database.url);
-  const { db, close } = createDatabase(database.url);
+  const { db, url, stop } = await startApp('vre_shots');
   const password = 'Demo-pass-2024';
   await seed(db, password);
-  const app = await buildApp(loadConfig({ LOG_LEVEL: 'warn', PUBLIC_URL: 'http://127.0.0.1' }), { db });
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  return {
-    url,
-    username: 'admin',
-    password,
-    seeded: true,
-    stop: async () => {
-      await app.close();
-      await close();
-      await database.drop();
-    },
-  };
+  return { url, username: 'admin', password, seeded: true, stop };
 }
 
 async function shoot(browser: Browser, target: Target, outDir: string, size: { width: number; height: number }) {
@@ -102,11 +85,7 @@ async function shoot(browser: Browser, target: Target, outDir: string, size: { w
   const problems: string[] = [];
   // Refused replies (401 before login, 422 for the bad file) are expected; anything else, e.g. a
   // CSP violation or an exception, is reported.
-  page.on('console', (m) => {
-    if ((m.type() === 'error' || m.type() === 'warning') && !m.text().startsWith('Failed to load resource'))
-      problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
+  watchConsole(page, problems);
   const snap = (name: string) =>
     page.screenshot({ path: path.join(outDir, `${name}-${size.width}.png`), fullPage: true });
 
@@ -207,10 +186,7 @@ async function main(): Promise<void> {
     target = await inProcess();
   }
   fs.mkdirSync(values.out, { recursive: true });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  const browser = await launchChromium();
   try {
     for (const size of VIEWPORTS) {
       const problems = await shoot(browser, target, values.out, size);
@@ -223,7 +199,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`截图失败：${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exit(1);
-});
+main().catch(fail);

@@ -1,9 +1,15 @@
-// Small pure helpers of the questionnaire editor: fresh ids, a question of either type, and the
-// server's field paths (questionnaire.questions.3.text) said as 第 4 题.
+// Small pure helpers of the rule and questionnaire editors: the minimum rate as typed, fresh ids, a
+// question of either type, and the server's field paths (questionnaire.questions.3.text) said as 第 4 题.
 import type { ApiError, Question } from '../../../lib/api.ts';
 import { defaultQuestionnaire } from '../rules.ts';
 
 const SCALE = defaultQuestionnaire().questions[0]?.options ?? [];
+
+/** A minimum satisfaction rate as typed: a whole percentage from 1 to 100, else null. */
+export function ratePercent(text: string): number | null {
+  const n = /^\d{1,3}$/.test(text.trim()) ? Number(text) : NaN;
+  return n >= 1 && n <= 100 ? n : null;
+}
 
 function nextId(prefix: string, taken: string[]): string {
   let n = taken.length + 1;
