@@ -1,7 +1,8 @@
 // npx tsx scripts/screenshots-reports.ts [--out DIR] [--no-build]
-// Screenshots of the campaigns page and of the two printable acceptance records (the application
-// and the decision record) at a phone (360×740) and a desktop (1280×800) size, plus each record
-// printed to PDF (page.pdf(), and PNGs of its pages when pdftoppm is installed), to look at by eye.
+// Screenshots of the campaigns page (with its forms and the questionnaire template editor open) and
+// of the two printable acceptance records (the application and the decision record) at a phone
+// (360×740) and a desktop (1280×800) size, plus each record printed to PDF (page.pdf(), and PNGs
+// of its pages when pdftoppm is installed), to look at by eye.
 // One case is walked through the real API from listing to exit, with a return on the way, a
 // passing self-evaluation and a passing callback survey, so every part of the records is filled.
 // The app runs in this process over a throw-away database (as scripts/screenshots-sessions.ts).
@@ -126,8 +127,19 @@ async function shots(browser: Browser, ctx: Ctx, caseId: number): Promise<void> 
   await county.getByText('另设最低满意率').click();
   await snap(county, ctx, 'campaign-new');
   await county.getByRole('button', { name: '取消' }).click();
-  await county.getByRole('button', { name: '修改' }).first().click();
+  await county.getByRole('button', { name: '修改', exact: true }).first().click();
   await snap(county, ctx, 'campaign-edit');
+  await county.getByRole('button', { name: '取消' }).click();
+  await county
+    .getByText(/^问卷模板（/)
+    .first()
+    .click();
+  await snap(county, ctx, 'campaign-questionnaire');
+  await county.getByRole('button', { name: '修改问卷模板' }).first().click();
+  await county.getByRole('button', { name: '＋ 添加一题' }).click();
+  await county.getByRole('button', { name: '保存问卷模板' }).click();
+  await county.getByRole('alert').waitFor();
+  await snap(county, ctx, 'campaign-questionnaire-edit');
   for (const record of ['application', 'decision']) {
     await county.goto(`${ctx.url}/#/cases/${caseId}/${record}`);
     await county.getByTestId('print-sheet').waitFor();
