@@ -109,11 +109,13 @@ describe('a session from open to certified', () => {
     expect(slips.every((s) => s.used && s.receipt !== null)).toBe(true);
     const audit = await tdb.db
       .selectFrom('audit_event')
-      .select(['actor_id', 'detail'])
+      .select(['id', 'hash', 'actor_id', 'detail'])
       .where('action', '=', 'session.close')
       .where('object_id', '=', String(sessionId))
       .executeTakeFirstOrThrow();
-    expect(audit).toEqual({
+    // the close's audit entry anchors the printed result in the chain
+    expect(res.body.closeAudit).toEqual({ id: Number(audit.id), hash: audit.hash.toString('hex') });
+    expect({ actor_id: audit.actor_id, detail: audit.detail }).toEqual({
       actor_id: cast.village.id,
       detail: {
         outcome: 'fail',

@@ -102,6 +102,7 @@ describe('creating a session', () => {
       certifiedAt: null,
       certification: null,
       resultHash: null,
+      closeAudit: null,
       caseId: null,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });

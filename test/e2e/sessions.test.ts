@@ -319,6 +319,14 @@ describe.skipIf(!hasChromium)('evaluation sessions in the console', () => {
       '计票人：王五签字：',
       '日期：',
     ]);
+    // the close's audit entry is printed as the anchor `npm run verify -- --head id:hash` checks
+    const close = await database.db
+      .selectFrom('audit_event')
+      .select(['id', 'hash'])
+      .where('action', '=', 'session.close')
+      .where('object_id', '=', String(sessionId))
+      .executeTakeFirstOrThrow();
+    await sec.getByText(`审计链锚点：第 ${close.id} 条记录，哈希 ${close.hash.toString('hex')}`).waitFor();
     const pdf = await sec.pdf({ format: 'A4', preferCSSPageSize: true });
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
   });

@@ -35,9 +35,18 @@ export interface SessionRow {
   certifiedAt: Date | null;
   certification: Certification | null;
   resultHash: Buffer | null;
+  /** the audit entry of the close: its id and hash anchor the result in the audit chain */
+  closeAuditId: string | null;
+  closeAuditHash: Buffer | null;
   caseId: number | null;
   createdAt: Date;
 }
+
+/** A column of the session's 'session.close' audit entry (at most one: close happens once). */
+const closeAudit = (column: 'id' | 'hash') =>
+  sql`select a.${sql.ref(column)} from audit_event a
+      where a.object_type = 'evaluation_session' and a.object_id = s.id::text and a.action = 'session.close'
+      order by a.id limit 1`;
 
 function baseQuery(db: Db) {
   return db
@@ -66,6 +75,8 @@ function baseQuery(db: Db) {
       's.certified_at as certifiedAt',
       sql<Certification | null>`s.certification`.as('certification'),
       's.result_hash as resultHash',
+      sql<string | null>`(${closeAudit('id')})`.as('closeAuditId'),
+      sql<Buffer | null>`(${closeAudit('hash')})`.as('closeAuditHash'),
       's.case_id as caseId',
       's.created_at as createdAt',
     ])

@@ -95,6 +95,8 @@ export const SessionViewSchema = Type.Object({
   resultHash: Type.Union([Type.String(), Type.Null()]),
   /** the rectification case the session belongs to (created through POST /api/cases/:id/sessions) */
   caseId: Type.Union([Type.Integer(), Type.Null()]),
+  /** the close's entry in the audit chain: `npm run verify -- --head id:hash` checks it is still there */
+  closeAudit: Type.Union([Type.Object({ id: Type.Integer(), hash: Type.String() }), Type.Null()]),
   createdAt: Iso,
 });
 export type SessionView = Static<typeof SessionViewSchema>;

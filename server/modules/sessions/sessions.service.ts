@@ -50,6 +50,10 @@ export function toView(row: SessionRow): SessionView {
     certifiedAt: iso(row.certifiedAt),
     certification: row.certification,
     resultHash: row.resultHash ? row.resultHash.toString('hex') : null,
+    closeAudit:
+      row.closeAuditId !== null && row.closeAuditHash !== null
+        ? { id: Number(row.closeAuditId), hash: row.closeAuditHash.toString('hex') }
+        : null,
     caseId: row.caseId,
     createdAt: row.createdAt.toISOString(),
   };
