@@ -33,6 +33,7 @@ describe.skipIf(!hasChromium)('a rectification case in the console, from listing
   let cast: Cast;
   let villageName = '';
   let townshipName = '';
+  let countyName = '';
   let county: Page;
   let sec: Page;
   let town: Page;
@@ -59,7 +60,7 @@ describe.skipIf(!hasChromium)('a rectification case in the console, from listing
   const caseRow = (id = caseId) =>
     database.db
       .selectFrom('rectification_case')
-      .select(['state', 'village_id', 'types', 'fortress_grade', 'previous_case_id'])
+      .select(['state', 'village_id', 'campaign_id', 'types', 'fortress_grade', 'previous_case_id'])
       .where('id', '=', id)
       .executeTakeFirstOrThrow();
 
@@ -114,6 +115,7 @@ describe.skipIf(!hasChromium)('a rectification case in the console, from listing
     const names = await database.db.selectFrom('region').select(['id', 'name']).execute();
     villageName = names.find((r) => r.id === cast.tree.village)?.name ?? '';
     townshipName = names.find((r) => r.id === cast.tree.township)?.name ?? '';
+    countyName = names.find((r) => r.id === cast.tree.county)?.name ?? '';
     app = await buildTestApp(database.db);
     baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
     const campaign = await call(app, cast.county, 'POST', '/api/campaigns', {
@@ -159,6 +161,7 @@ describe.skipIf(!hasChromium)('a rectification case in the console, from listing
     expect(await caseRow()).toEqual({
       state: 'listed',
       village_id: cast.tree.village,
+      campaign_id: expect.any(Number),
       types: ['班子战斗力不强', '矛盾问题突出'],
       fortress_grade: null,
       previous_case_id: null,
@@ -293,9 +296,19 @@ describe.skipIf(!hasChromium)('a rectification case in the console, from listing
     await county.goto(`${baseUrl}/#/cases/${caseId}`);
     await stateIs(county, '跟踪回头看');
     expect(await county.getByRole('button', { name: '回头看通过' }).isDisabled()).toBe(true);
-    await act(county, '回头看不达标，重新列入', () =>
-      county.getByLabel('重新列入原因').fill('回头看群众满意度未过半，班子问题反弹'),
-    );
+    // a newer campaign exists by now: the server's default would take it; the county picks 2026's
+    const newer = await call(app, cast.county, 'POST', '/api/campaigns', {
+      regionId: cast.tree.county,
+      year: 2027,
+      title: '2027年度软弱涣散村党组织整顿',
+    });
+    expect(newer.status).toBe(201);
+    await act(county, '回头看不达标，重新列入', async () => {
+      await county.getByLabel('重新列入原因').fill('回头看群众满意度未过半，班子问题反弹');
+      await county
+        .getByLabel('列入哪项整顿工作')
+        .selectOption({ label: `2026年 · 2026年度软弱涣散村党组织整顿（${countyName}）` });
+    });
     const relisted = await county.getByTestId('relisted').innerText();
     const newCaseId = Number(/案件 (\d+)/.exec(relisted)?.[1]);
     expect(newCaseId).toBeGreaterThan(caseId);
@@ -306,7 +319,11 @@ describe.skipIf(!hasChromium)('a rectification case in the console, from listing
 
     await county.getByTestId('relisted').getByRole('link').click();
     await stateIs(county, '已列入');
-    expect(await caseRow(newCaseId)).toMatchObject({ state: 'listed', previous_case_id: caseId });
+    expect(await caseRow(newCaseId)).toMatchObject({
+      state: 'listed',
+      previous_case_id: caseId,
+      campaign_id: (await caseRow(caseId)).campaign_id,
+    });
     expect(await county.getByText(`本案件由案件 ${caseId}回头看不达标后重新列入。`).count()).toBe(1);
     const history = await county.getByTestId('case-history').innerText();
     expect(history).toContain(`案件 ${caseId}`);
