@@ -11,11 +11,10 @@ import { defaultQuestionnaire } from '../sessions/questionnaire.ts';
 import { assertValid } from '../sessions/sessions.service.ts';
 import { defaultRuleSet, describeRules } from '../tallies/tallies.rules.ts';
 import * as repo from './campaigns.repository.ts';
-import { LEADER_ROLES } from './cases.rules.ts';
+import { DEFAULT_CASE_TYPES, LEADER_ROLES } from './cases.rules.ts';
 import type { CampaignView, CreateCampaignInput, PatchCampaignInput } from './cases.schemas.ts';
 
 export type { CampaignRow } from './campaigns.repository.ts';
-export const DEFAULT_CASE_TYPES = ['班子战斗力不强', '推进乡村振兴缓慢', '矛盾问题突出', '村容村貌较差'];
 const UNIQUE = 'campaign_region_year_title_key';
 
 const mayEdit = (user: CurrentUser, row: repo.CampaignRow): boolean =>

@@ -59,6 +59,14 @@ export const ACTION_LABEL: Record<CaseAction, string> = {
   relist: '回头看不达标，重新列入',
 };
 
+/** The case types a new campaign starts with (DOMAIN.md; Shanyang's four); a campaign may edit them. */
+export const DEFAULT_CASE_TYPES: readonly string[] = [
+  '班子战斗力不强',
+  '推进乡村振兴缓慢',
+  '矛盾问题突出',
+  '村容村貌较差',
+];
+
 export type FortressGrade = 'strong' | 'middle' | 'weak';
 export const GRADE_LABEL: Record<FortressGrade, string> = { strong: '强村', middle: '中等村', weak: '弱村' };
 

@@ -4,7 +4,7 @@
 import type { Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { CLI_ACTOR, recordAudit } from '../audit/audit.service.ts';
-import { DEFAULT_CASE_TYPES } from '../cases/campaigns.service.ts';
+import { DEFAULT_CASE_TYPES } from '../cases/cases.rules.ts';
 import { chinaDay } from '../cases/cases.rules.ts';
 import { defaultQuestionnaire } from '../sessions/questionnaire.ts';
 import { defaultRuleSet } from '../tallies/tallies.rules.ts';
@@ -31,7 +31,7 @@ export async function ensureDemoCases(
     campaignId = await repo.insertCampaign(trx, {
       regionId: at.countyId,
       ...DEMO_CAMPAIGN,
-      caseTypes: DEFAULT_CASE_TYPES,
+      caseTypes: [...DEFAULT_CASE_TYPES],
       questionnaire: defaultQuestionnaire(),
       rules: defaultRuleSet(),
       createdBy: at.county.id,
