@@ -42,45 +42,55 @@ export interface SessionRow {
   createdAt: Date;
 }
 
-/** A column of the session's 'session.close' audit entry (at most one: close happens once). */
-const closeAudit = (column: 'id' | 'hash') =>
-  sql`select a.${sql.ref(column)} from audit_event a
-      where a.object_type = 'evaluation_session' and a.object_id = s.id::text and a.action = 'session.close'
-      order by a.id limit 1`;
-
 function baseQuery(db: Db) {
-  return db
-    .selectFrom('evaluation_session as s')
-    .innerJoin('region as v', 'v.id', 's.village_id')
-    .innerJoin('region as t', 't.id', 'v.parent_id')
-    .leftJoin('official as c', 'c.id', 's.residents_confirmed_by')
-    .select([
-      's.id',
-      's.village_id as villageId',
-      'v.name as villageName',
-      'v.path as villagePath',
-      't.name as townshipName',
-      's.title',
-      's.kind',
-      's.status',
-      's.residents_present as residentsPresent',
-      sql<string | null>`coalesce(nullif(c.display_name, ''), c.username)`.as('residentsConfirmedBy'),
-      's.residents_confirmed_at as residentsConfirmedAt',
-      's.issued_count as issued',
-      sql<Questionnaire>`s.questionnaire`.as('questionnaire'),
-      sql<RuleSet>`s.rules`.as('rules'),
-      's.void_reason as voidReason',
-      's.opened_at as openedAt',
-      's.closed_at as closedAt',
-      's.certified_at as certifiedAt',
-      sql<Certification | null>`s.certification`.as('certification'),
-      's.result_hash as resultHash',
-      sql<string | null>`(${closeAudit('id')})`.as('closeAuditId'),
-      sql<Buffer | null>`(${closeAudit('hash')})`.as('closeAuditHash'),
-      's.case_id as caseId',
-      's.created_at as createdAt',
-    ])
-    .$narrowType<{ kind: SessionKind; status: SessionStatus }>();
+  return (
+    db
+      .selectFrom('evaluation_session as s')
+      .innerJoin('region as v', 'v.id', 's.village_id')
+      .innerJoin('region as t', 't.id', 'v.parent_id')
+      .leftJoin('official as c', 'c.id', 's.residents_confirmed_by')
+      // the close's audit entry (close happens once): its id and hash anchor the result in the chain
+      .leftJoinLateral(
+        (eb) =>
+          eb
+            .selectFrom('audit_event as a')
+            .select(['a.id', 'a.hash'])
+            .where('a.object_type', '=', 'evaluation_session')
+            .whereRef('a.object_id', '=', sql<string>`s.id::text`)
+            .where('a.action', '=', 'session.close')
+            .orderBy('a.id')
+            .limit(1)
+            .as('ca'),
+        (join) => join.onTrue(),
+      )
+      .select([
+        's.id',
+        's.village_id as villageId',
+        'v.name as villageName',
+        'v.path as villagePath',
+        't.name as townshipName',
+        's.title',
+        's.kind',
+        's.status',
+        's.residents_present as residentsPresent',
+        sql<string | null>`coalesce(nullif(c.display_name, ''), c.username)`.as('residentsConfirmedBy'),
+        's.residents_confirmed_at as residentsConfirmedAt',
+        's.issued_count as issued',
+        sql<Questionnaire>`s.questionnaire`.as('questionnaire'),
+        sql<RuleSet>`s.rules`.as('rules'),
+        's.void_reason as voidReason',
+        's.opened_at as openedAt',
+        's.closed_at as closedAt',
+        's.certified_at as certifiedAt',
+        sql<Certification | null>`s.certification`.as('certification'),
+        's.result_hash as resultHash',
+        'ca.id as closeAuditId',
+        'ca.hash as closeAuditHash',
+        's.case_id as caseId',
+        's.created_at as createdAt',
+      ])
+      .$narrowType<{ kind: SessionKind; status: SessionStatus }>()
+  );
 }
 
 export async function findSession(db: Db, id: number): Promise<SessionRow | undefined> {
