@@ -4,8 +4,10 @@ import { sql } from 'kysely';
 import { customAlphabet } from 'nanoid';
 import type { Db } from '../../server/db/database.ts';
 import { sha256 } from '../../server/lib/crypto.ts';
+import { canonicalJson } from '../../server/modules/audit/audit.rules.ts';
 import { defaultQuestionnaire, type Questionnaire } from '../../server/modules/sessions/questionnaire.ts';
-import { defaultRuleSet } from '../../server/modules/tallies/tallies.rules.ts';
+import { ballotDigest, buildResult } from '../../server/modules/tallies/results.rules.ts';
+import { defaultRuleSet, type RuleSet } from '../../server/modules/tallies/tallies.rules.ts';
 import { createOfficial, createTree, type TestOfficial, type Tree } from './factories.ts';
 
 export const TOKEN_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
@@ -61,14 +63,11 @@ export async function createSessionFixture(db: Db, opts: SessionFixtureOptions =
       residents_present: residents,
       residents_confirmed_by: township.id,
       residents_confirmed_at: sql<Date>`now()`,
-      status,
+      // an ended session is written open and then closed with a real result (closeFixtureSession)
+      status: ended ? 'open' : status,
       void_reason: status === 'void' ? '测试作废' : null,
       issued_count: slips,
       opened_at: started ? sql<Date>`now()` : null,
-      closed_at: ended ? sql<Date>`now()` : null,
-      certified_at: status === 'certified' ? sql<Date>`now()` : null,
-      result: ended ? JSON.stringify({ fixture: true }) : null,
-      result_hash: ended ? Buffer.alloc(32) : null,
       created_by: secretary.id,
     })
     .returning('id')
@@ -82,6 +81,7 @@ export async function createSessionFixture(db: Db, opts: SessionFixtureOptions =
       .values(part.map((t) => ({ token_hash: sha256(t), session_id: session.id, batch_id: batchId })))
       .execute();
   }
+  if (ended) await closeFixtureSession(db, session.id, status === 'certified');
   return {
     sessionId: session.id,
     batchId,
@@ -104,16 +104,38 @@ async function insertBatch(db: Db, sessionId: number, officialId: number, count:
   return row.id;
 }
 
-/** Set a session's status directly (bypassing the service), e.g. to simulate a close in a test. */
-export async function setSessionStatus(db: Db, sessionId: number, status: FixtureStatus): Promise<void> {
-  const ended = status === 'closed' || status === 'certified';
+/**
+ * Closes (or certifies) a session directly, with a result built by the close's own pure function
+ * from no ballots and its fingerprint, so `npm run verify`, the exports and the result pages read
+ * it like a real one (a ballot cast into the fixture is not counted: a closed session's counts are
+ * tested through the real close).
+ */
+export async function closeFixtureSession(db: Db, sessionId: number, certified: boolean): Promise<void> {
+  const s = await db
+    .selectFrom('evaluation_session')
+    .select(['residents_present', 'issued_count', 'questionnaire', 'rules'])
+    .where('id', '=', sessionId)
+    .executeTakeFirstOrThrow();
+  const closedAt = new Date();
+  const result = buildResult({
+    sessionId,
+    closedAt,
+    residentsPresent: s.residents_present,
+    issued: s.issued_count,
+    questionnaire: s.questionnaire as unknown as Questionnaire,
+    rules: s.rules as unknown as RuleSet,
+    turnout: { used: 0, online: 0, paper: 0 },
+    counts: { ballots: 0, perQuestion: {}, comments: [], identityGate: {} },
+    ballotDigest: ballotDigest([]),
+  });
   await db
     .updateTable('evaluation_session')
     .set({
-      status,
-      void_reason: status === 'void' ? '测试作废' : null,
-      result: ended ? JSON.stringify({ fixture: true }) : null,
-      result_hash: ended ? Buffer.alloc(32) : null,
+      status: certified ? 'certified' : 'closed',
+      closed_at: closedAt,
+      certified_at: certified ? closedAt : null,
+      result: JSON.stringify(result),
+      result_hash: sha256(canonicalJson(result)),
     })
     .where('id', '=', sessionId)
     .execute();

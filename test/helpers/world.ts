@@ -9,17 +9,14 @@ import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../server/db/database.ts';
 import { SESSION_ABSOLUTE_SECONDS } from '../../server/modules/auth/auth.rules.ts';
-import { canonicalJson } from '../../server/modules/audit/audit.rules.ts';
 import type { CaseState } from '../../server/modules/cases/cases.rules.ts';
-import type { Questionnaire } from '../../server/modules/sessions/questionnaire.ts';
 import type { SessionKind } from '../../server/modules/sessions/sessions.rules.ts';
-import { ballotDigest, buildResult } from '../../server/modules/tallies/results.rules.ts';
-import type { RuleSet } from '../../server/modules/tallies/tallies.rules.ts';
 import type { Role } from '../../server/lib/access.ts';
 import { randomId, sha256 } from '../../server/lib/crypto.ts';
 import { hashPassword } from '../../server/lib/passwords.ts';
 import {
   castBallot,
+  closeFixtureSession,
   createSessionFixture,
   validAnswers,
   type FixtureStatus,
@@ -293,39 +290,8 @@ async function sessionFixture(db: Db, tree: Tree, spec: SessionSpec): Promise<Se
     const cast = await castBallot(db, fixture.tokens[0] as string, validAnswers());
     if (cast.outcome !== 'accepted') throw new Error(`fixture ballot not accepted: ${cast.outcome}`);
   }
-  if (ended) await writeEmptyResult(db, fixture.sessionId, spec.status === 'certified');
+  if (ended) await closeFixtureSession(db, fixture.sessionId, spec.status === 'certified');
   return fixture;
-}
-
-async function writeEmptyResult(db: Db, sessionId: number, certified: boolean): Promise<void> {
-  const s = await db
-    .selectFrom('evaluation_session')
-    .select(['residents_present', 'issued_count', 'questionnaire', 'rules'])
-    .where('id', '=', sessionId)
-    .executeTakeFirstOrThrow();
-  const closedAt = new Date();
-  const result = buildResult({
-    sessionId,
-    closedAt,
-    residentsPresent: s.residents_present,
-    issued: s.issued_count,
-    questionnaire: s.questionnaire as unknown as Questionnaire,
-    rules: s.rules as unknown as RuleSet,
-    turnout: { used: 0, online: 0, paper: 0 },
-    counts: { ballots: 0, perQuestion: {}, comments: [], identityGate: {} },
-    ballotDigest: ballotDigest([]),
-  });
-  await db
-    .updateTable('evaluation_session')
-    .set({
-      status: certified ? 'certified' : 'closed',
-      closed_at: closedAt,
-      certified_at: certified ? closedAt : null,
-      result: JSON.stringify(result),
-      result_hash: sha256(canonicalJson(result)),
-    })
-    .where('id', '=', sessionId)
-    .execute();
 }
 
 const CLOSED_CASE_STATES: readonly CaseState[] = ['exited', 'monitoring'];
