@@ -1,7 +1,8 @@
 // npm run verify (server/modules/audit/verify.service.ts): silent on untouched data; finds every
 // one of 100 random single-row tamperings made directly in the database (as someone with the
 // database owner's rights would, triggers off), names its place, and is silent again once the row
-// is restored exactly; and the command itself prints the report and exits 0 or 1.
+// is restored exactly; the command itself prints the report and exits 0 or 1; and whole sessions
+// reopened, deleted, closed without an audit entry or set back from certified are named.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import pg from 'pg';
@@ -11,7 +12,11 @@ import { sha256 } from '../../server/lib/crypto.ts';
 import { canonicalJson } from '../../server/modules/audit/audit.rules.ts';
 import { CLI_ACTOR, recordAudit } from '../../server/modules/audit/audit.service.ts';
 import { verifyDatabase, type VerifyReport } from '../../server/modules/audit/verify.service.ts';
+import { countBallots, digestBallots, turnout } from '../../server/modules/ballots/ballots.service.ts';
 import { certifySession, closeSession, voidSession } from '../../server/modules/sessions/lifecycle.service.ts';
+import type { Questionnaire } from '../../server/modules/sessions/questionnaire.ts';
+import { buildResult, identityQuestionOf } from '../../server/modules/tallies/results.rules.ts';
+import type { RuleSet } from '../../server/modules/tallies/tallies.rules.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { castBallot, createSessionFixture, type SessionFixture } from '../helpers/evaluation.ts';
 
@@ -367,10 +372,10 @@ describe('a result rewritten together with its hash', () => {
   });
 });
 
-function runVerify(args: string[] = []) {
+function runVerify(args: string[] = [], url = tdb.url) {
   return spawnSync(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'scripts/verify.ts'), ...args], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: tdb.url, LOG_LEVEL: 'silent' },
+    env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent' },
     encoding: 'utf8',
     timeout: 120_000,
   });
@@ -421,6 +426,165 @@ describe('npm run verify', () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toBe(
       '--head 的格式应为 编号:64位十六进制哈希，当前为 "nonsense"\n用法：npm run verify [-- --head 编号:哈希]\n',
+    );
+  }, 120_000);
+});
+
+// Whole sessions changed behind the application's back, each on a database of its own: a closed
+// session with ballots (certified for the last case, still open for the close without an entry),
+// verified clean, then changed by a superuser with the triggers off.
+describe('npm run verify against the history in the audit chain', () => {
+  interface Case {
+    end: 'open' | 'closed' | 'certified';
+    tamper: (su: pg.Client, db: TestDatabase, sessionId: number) => Promise<void>;
+  }
+
+  async function run(
+    c: Case,
+  ): Promise<{ sessionId: number; village: string; closeAuditId: number | null; stdout: string }> {
+    const db = await createTestDatabase();
+    const su = new pg.Client({ connectionString: db.url });
+    try {
+      const fx = await createSessionFixture(db.db, { slips: 8, residentsPresent: 10 });
+      for (let i = 0; i < 5; i++) await castBallot(db.db, fx.tokens[i] as string, randomAnswers(i));
+      if (c.end !== 'open') await closeSession(db.db, township(fx), fx.sessionId);
+      if (c.end === 'certified') {
+        await certifySession(db.db, township(fx), fx.sessionId, {
+          host: '张主持',
+          scrutineers: ['李监票'],
+          counters: ['王计票'],
+        });
+      }
+      const untouched = runVerify([], db.url);
+      expect({ status: untouched.status, stdout: untouched.stdout }).toEqual({
+        status: 0,
+        stdout: expect.stringContaining('\n结论：全部一致\n'),
+      });
+      await su.connect();
+      await su.query('set session_replication_role = replica');
+      await c.tamper(su, db, fx.sessionId);
+      const close = await db.db
+        .selectFrom('audit_event')
+        .select('id')
+        .where('action', '=', 'session.close')
+        .where('object_id', '=', String(fx.sessionId))
+        .executeTakeFirst();
+      const after = runVerify([], db.url);
+      expect({ status: after.status, stderr: after.stderr }).toEqual({ status: 1, stderr: '' });
+      expect(after.stdout).toContain('结论：发现 1 处不一致');
+      return {
+        sessionId: fx.sessionId,
+        village: fx.villageName,
+        closeAuditId: close ? Number(close.id) : null,
+        stdout: after.stdout,
+      };
+    } finally {
+      await su.end().catch(() => undefined);
+      await db.close();
+    }
+  }
+
+  it('names a closed session set back to open', async () => {
+    const r = await run({
+      end: 'closed',
+      tamper: async (su, _db, id) => {
+        await su.query(
+          `update evaluation_session set status = 'open', closed_at = null, result = null, result_hash = null
+           where id = $1`,
+          [id],
+        );
+      },
+    });
+    expect(r.stdout).toContain(
+      [
+        `- 测评场次 #${r.sessionId}（${r.village}）：状态倒退：审计链记载为已结束，场次现为测评中`,
+        `    应为：已结束或其后的状态（审计记录第 ${r.closeAuditId} 条 session.close）`,
+        '    实为：测评中',
+      ].join('\n'),
+    );
+  }, 120_000);
+
+  it('names a closed session deleted with its ballots, receipts, slips and events', async () => {
+    const r = await run({
+      end: 'closed',
+      tamper: async (su, _db, id) => {
+        for (const table of ['ballot', 'receipt', 'slip', 'slip_batch', 'turnout_shard', 'session_event']) {
+          await su.query(`delete from ${table} where session_id = $1`, [id]);
+        }
+        await su.query('delete from evaluation_session where id = $1', [id]);
+        const { rows } = await su.query<{ n: number }>(
+          `select (select count(*) from ballot) + (select count(*) from receipt) + (select count(*) from slip)
+             + (select count(*) from session_event) + (select count(*) from evaluation_session) as n`,
+        );
+        expect(Number(rows[0]?.n)).toBe(0);
+      },
+    });
+    expect(r.stdout).toContain('已结束/已确认的测评场次：0 个');
+    expect(r.stdout).toContain(
+      [
+        `- 测评场次 #${r.sessionId}（${r.village}）：场次已不存在（被删除），而审计链中有它的记录`,
+        `    应为：已结束（审计记录第 ${r.closeAuditId} 条 session.close）`,
+        '    实为：（无此场次）',
+      ].join('\n'),
+    );
+  }, 120_000);
+
+  it('names a session closed without an entry in the audit chain', async () => {
+    const r = await run({
+      end: 'open',
+      // a result exactly as close would build it from the ballots, so only the missing entry differs
+      tamper: async (su, db, id) => {
+        const s = await db.db
+          .selectFrom('evaluation_session')
+          .select(['residents_present', 'issued_count', 'questionnaire', 'rules'])
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+        const rules = s.rules as unknown as RuleSet;
+        const questionnaire = s.questionnaire as unknown as Questionnaire;
+        const identityQuestionId = identityQuestionOf(questionnaire, rules);
+        const result = buildResult({
+          sessionId: id,
+          closedAt: new Date(),
+          residentsPresent: s.residents_present,
+          issued: s.issued_count,
+          questionnaire,
+          rules,
+          turnout: await turnout(db.db, id),
+          counts: await countBallots(db.db, id, {
+            gateQuestionId: rules.gateQuestionId,
+            ...(identityQuestionId ? { identityQuestionId } : {}),
+          }),
+          ballotDigest: await digestBallots(db.db, id),
+        });
+        await su.query(
+          `update evaluation_session set status = 'closed', closed_at = $2, result = $3::jsonb, result_hash = $4
+           where id = $1`,
+          [id, result.closedAt, JSON.stringify(result), sha256(canonicalJson(result))],
+        );
+      },
+    });
+    expect(r.closeAuditId).toBeNull();
+    expect(r.stdout).toContain(
+      [
+        `- 测评场次 #${r.sessionId}（${r.village}）：审计链中没有此场次的结束记录（session.close）`,
+        '    应为：1 条',
+        '    实为：0 条',
+      ].join('\n'),
+    );
+  }, 120_000);
+
+  it('names a certified session set back to closed', async () => {
+    const r = await run({
+      end: 'certified',
+      tamper: async (su, _db, id) => {
+        await su.query(
+          `update evaluation_session set status = 'closed', certified_at = null, certification = null where id = $1`,
+          [id],
+        );
+      },
+    });
+    expect(r.stdout).toContain(
+      `- 测评场次 #${r.sessionId}（${r.village}）：状态倒退：审计链记载为已确认，场次现为已结束`,
     );
   }, 120_000);
 });

@@ -2,12 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { chainHash, GENESIS_HASH } from '../../server/modules/audit/audit.rules.ts';
 import {
   auditContentOf,
+  checkHistory,
   checkLink,
   diffJson,
   diffResult,
   formatReport,
   parseHead,
   type AuditEntryRow,
+  type HistoryEntry,
+  type SessionNow,
 } from '../../server/modules/audit/verify.rules.ts';
 
 function entry(id: number, prev: Buffer, over: Partial<AuditEntryRow> = {}): AuditEntryRow {
@@ -163,5 +166,145 @@ describe('the report', () => {
     expect(parseHead('42')).toBeNull();
     expect(parseHead(`x:${'ab'.repeat(32)}`)).toBeNull();
     expect(parseHead(`42:${'ab'.repeat(31)}`)).toBeNull();
+  });
+});
+
+describe('a session against its history in the audit chain', () => {
+  const H = 'ab'.repeat(32);
+  const cert = { host: '张主持', scrutineers: ['李监票'], counters: ['王计票'] };
+  const create = { auditId: 10, action: 'session.create', detail: { title: '自评' } };
+  const open = { auditId: 11, action: 'session.open', detail: { residentsPresent: 9, issued: 9 } };
+  const close = { auditId: 12, action: 'session.close', detail: { outcome: 'pass', resultHash: H } };
+  const certify = { auditId: 13, action: 'session.certify', detail: cert };
+  const voided = (auditId: number, from: string) => ({
+    auditId,
+    action: 'session.void',
+    detail: { reason: '重测', from },
+  });
+  const row = (status: string, over: Partial<SessionNow> = {}): SessionNow => ({
+    status,
+    resultHash: status === 'closed' || status === 'certified' ? H : null,
+    certification: status === 'certified' ? cert : null,
+    voidReason: status === 'void' ? '重测' : null,
+    ...over,
+  });
+  const check = (now: SessionNow | null, entries: HistoryEntry[]) =>
+    checkHistory({ id: 5, where: '东村', now, entries });
+  const problem = (what: string, expected: string, found: string) => ({
+    kind: 'session',
+    id: 5,
+    where: '东村',
+    what,
+    expected,
+    found,
+  });
+
+  it('finds nothing along every path the application takes', () => {
+    expect(check(row('draft'), [])).toEqual([]);
+    expect(check(row('draft'), [create])).toEqual([]);
+    expect(check(row('open'), [create, open])).toEqual([]);
+    expect(check(row('closed'), [create, open, close])).toEqual([]);
+    expect(check(row('certified'), [create, open, close, certify])).toEqual([]);
+    expect(check(row('void'), [create, voided(11, 'draft')])).toEqual([]);
+    expect(check(row('void'), [create, open, voided(12, 'open')])).toEqual([]);
+    expect(check(row('void', { resultHash: H }), [create, open, close, voided(13, 'closed')])).toEqual([]);
+    // written outside the application (fixtures, imports of old data): only the state's own entries
+    expect(check(row('open'), [])).toEqual([]);
+    expect(check(row('closed'), [close])).toEqual([]);
+    expect(check(null, [])).toEqual([]);
+  });
+
+  it('names a session that is gone although the chain records it', () => {
+    expect(check(null, [create, open, close])).toEqual([
+      problem(
+        '场次已不存在（被删除），而审计链中有它的记录',
+        '已结束（审计记录第 12 条 session.close）',
+        '（无此场次）',
+      ),
+    ]);
+    expect(check(null, [create])).toEqual([
+      problem(
+        '场次已不存在（被删除），而审计链中有它的记录',
+        '存在（审计记录第 10 条 session.create）',
+        '（无此场次）',
+      ),
+    ]);
+  });
+
+  it('names every status that went backwards', () => {
+    const back = (recorded: string, now: string, cite: string) =>
+      problem(`状态倒退：审计链记载为${recorded}，场次现为${now}`, `${recorded}或其后的状态（${cite}）`, now);
+    expect(check(row('open'), [create, open, close])).toEqual([
+      back('已结束', '测评中', '审计记录第 12 条 session.close'),
+    ]);
+    expect(check(row('draft', { resultHash: H }), [close])).toEqual([
+      back('已结束', '草稿', '审计记录第 12 条 session.close'),
+    ]);
+    expect(check(row('draft'), [create, open])).toEqual([back('测评中', '草稿', '审计记录第 11 条 session.open')]);
+    expect(check(row('closed'), [create, open, close, certify])).toEqual([
+      back('已确认', '已结束', '审计记录第 13 条 session.certify'),
+    ]);
+    for (const [status, text] of [
+      ['open', '测评中'],
+      ['closed', '已结束'],
+      ['certified', '已确认'],
+    ] as const) {
+      expect(check(row(status), [create, open, close, voided(13, 'closed')])).toEqual([
+        back('已作废', text, '审计记录第 13 条 session.void'),
+      ]);
+    }
+  });
+
+  it('names a change the rules never allow', () => {
+    expect(check(row('void'), [create, open, close, certify])).toEqual([
+      problem(
+        '状态与审计链不符：审计链记载为已确认，场次现为已作废',
+        '已确认或其后的状态（审计记录第 13 条 session.certify）',
+        '已作废',
+      ),
+    ]);
+  });
+
+  it('requires exactly one entry for each step a closed, certified or void session took', () => {
+    expect(check(row('closed'), [create, open])).toEqual([
+      problem('审计链中没有此场次的结束记录（session.close）', '1 条', '0 条'),
+    ]);
+    expect(check(row('certified'), [create, open, close])).toEqual([
+      problem('审计链中没有此场次的确认记录（session.certify）', '1 条', '0 条'),
+    ]);
+    expect(check(row('certified'), [create, open])).toEqual([
+      problem('审计链中没有此场次的结束记录（session.close）', '1 条', '0 条'),
+      problem('审计链中没有此场次的确认记录（session.certify）', '1 条', '0 条'),
+    ]);
+    expect(check(row('void'), [create, open])).toEqual([
+      problem('审计链中没有此场次的作废记录（session.void）', '1 条', '0 条'),
+    ]);
+    expect(check(row('void', { resultHash: H }), [create, open, voided(12, 'closed')])).toEqual([
+      problem('审计链中没有此场次的结束记录（session.close）', '1 条', '0 条'),
+    ]);
+    expect(check(row('closed'), [create, open, close, { ...close, auditId: 20 }])).toEqual([
+      problem('审计链中有此场次的 2 条结束记录（session.close），应只有 1 条', '1 条', '2 条（第 12 条、第 20 条）'),
+    ]);
+  });
+
+  it('compares the result hash, the certification and the void reason with their entries', () => {
+    const other = 'cd'.repeat(32);
+    expect(check(row('closed', { resultHash: other }), [close])).toEqual([
+      problem('result_hash 与审计链中结束记录所载的哈希不符', H, other),
+    ]);
+    expect(check(row('void', { resultHash: null }), [close, voided(13, 'closed')])).toEqual([
+      problem('result_hash 与审计链中结束记录所载的哈希不符', H, '（无）'),
+    ]);
+    const changed = { ...cert, counters: ['赵计票'] };
+    expect(check(row('certified', { certification: changed }), [close, certify])).toEqual([
+      problem(
+        '确认信息（主持人、监票人、计票人）与审计链中确认记录所载的不符',
+        '{"counters":["王计票"],"host":"张主持","scrutineers":["李监票"]}',
+        '{"counters":["赵计票"],"host":"张主持","scrutineers":["李监票"]}',
+      ),
+    ]);
+    expect(check(row('void', { voidReason: '别的原因' }), [voided(11, 'draft')])).toEqual([
+      problem('作废原因与审计链中作废记录所载的不符', '"重测"', '"别的原因"'),
+    ]);
   });
 });

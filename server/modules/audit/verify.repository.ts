@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { Questionnaire } from '../sessions/questionnaire.ts';
 import type { RuleSet } from '../tallies/tallies.rules.ts';
-import type { AuditEntryRow } from './verify.rules.ts';
+import type { AuditEntryRow, HistoryEntry, SessionHistory } from './verify.rules.ts';
 
 /** Up to `limit` audit entries with id > afterId, in id order. */
 export async function auditPage(db: Db, afterId: number, limit: number): Promise<AuditEntryRow[]> {
@@ -59,8 +59,6 @@ export interface CountedSession {
   result: unknown;
   resultHash: Buffer | null;
   receipts: number;
-  /** detail.resultHash of every 'session.close' audit entry of the session */
-  closeHashes: (string | null)[];
 }
 
 export async function findCountedSession(db: Db, id: number): Promise<CountedSession | undefined> {
@@ -82,10 +80,6 @@ export async function findCountedSession(db: Db, id: number): Promise<CountedSes
         .select(sql<number>`count(*)::int`.as('n'))
         .whereRef('receipt.session_id', '=', 's.id')
         .as('receipts'),
-      sql<(string | null)[]>`array(
-        select a.detail ->> 'resultHash' from audit_event a
-        where a.object_type = 'evaluation_session' and a.object_id = s.id::text and a.action = 'session.close'
-        order by a.id)`.as('closeHashes'),
     ])
     .where('s.id', '=', id)
     .executeTakeFirst();
@@ -97,4 +91,49 @@ export async function findCountedSession(db: Db, id: number): Promise<CountedSes
     rules: row.rules as unknown as RuleSet,
     receipts: row.receipts ?? 0,
   };
+}
+
+/** Up to `limit` sessions with id > afterId, in id order, each with its history in the audit chain. */
+export async function sessionHistoryPage(db: Db, afterId: number, limit: number): Promise<SessionHistory[]> {
+  const rows = await db
+    .selectFrom('evaluation_session as s')
+    .innerJoin('region as v', 'v.id', 's.village_id')
+    .select([
+      's.id',
+      'v.name as where',
+      's.status',
+      sql<string | null>`encode(s.result_hash, 'hex')`.as('resultHash'),
+      sql<unknown>`s.certification`.as('certification'),
+      's.void_reason as voidReason',
+      // its 'session.*' audit entries in id order (audit_event_object_idx)
+      sql<HistoryEntry[]>`coalesce((
+        select json_agg(json_build_object('auditId', a.id, 'action', a.action, 'detail', a.detail) order by a.id)
+        from audit_event a
+        where a.object_type = 'evaluation_session' and a.object_id = s.id::text and a.action like 'session.%'),
+        '[]')`.as('entries'),
+    ])
+    .where('s.id', '>', afterId)
+    .orderBy('s.id')
+    .limit(limit)
+    .execute();
+  return rows.map(({ id, where, entries, ...now }) => ({ id, where, now, entries }));
+}
+
+/** Sessions the audit chain records but whose row is gone, each with its history. */
+export async function vanishedSessions(db: Db): Promise<SessionHistory[]> {
+  const { rows } = await sql<{ objectId: string; where: string | null; entries: HistoryEntry[] }>`
+    select a.object_id as "objectId", (array_agg(r.name order by a.id))[1] as "where",
+      json_agg(json_build_object('auditId', a.id, 'action', a.action, 'detail', a.detail) order by a.id) as entries
+    from audit_event a
+    left join region r on r.id = a.region_id
+    where a.object_type = 'evaluation_session' and a.action like 'session.%' and a.object_id is not null
+      and not exists (select 1 from evaluation_session s where s.id::text = a.object_id)
+    group by a.object_id
+    order by length(a.object_id), a.object_id`.execute(db);
+  return rows.map((r) => ({
+    id: /^\d{1,9}$/.test(r.objectId) ? Number(r.objectId) : 0,
+    where: r.where ?? '（村不详）',
+    now: null,
+    entries: r.entries,
+  }));
 }

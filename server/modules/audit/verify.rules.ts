@@ -1,6 +1,7 @@
 // The pure parts of npm run verify: the audit entry's hashed content rebuilt from its row, the
-// field-by-field comparison of a stored result with the one rebuilt from the raw ballots, and the
-// Chinese report.
+// field-by-field comparison of a stored result with the one rebuilt from the raw ballots, each
+// session's state against its history in the audit chain, and the Chinese report.
+import { STATUS_LABEL, type SessionStatus } from '../sessions/sessions.rules.ts';
 import { canonicalJson, chainHash, type AuditContent } from './audit.rules.ts';
 
 export interface Problem {
@@ -134,6 +135,150 @@ export function diffResult(rebuilt: Record<string, unknown>, stored: unknown): F
     expected = { ...rest, version: 1 };
   }
   return diffJson(withSortedComments(expected), withSortedComments(stored));
+}
+
+/** One 'session.*' audit entry of a session (create, update, open, close, certify, void, ...). */
+export interface HistoryEntry {
+  auditId: number;
+  action: string;
+  detail: unknown;
+}
+
+/** What the session row holds now; null when the row is gone. */
+export interface SessionNow {
+  status: string;
+  resultHash: string | null;
+  certification: unknown;
+  voidReason: string | null;
+}
+
+export interface SessionHistory {
+  id: number;
+  /** the village */
+  where: string;
+  now: SessionNow | null;
+  /** in audit id order */
+  entries: HistoryEntry[];
+}
+
+/** The audit actions that change a session's state, and the state each leads to. */
+const STATE_OF: Record<string, SessionStatus> = {
+  'session.open': 'open',
+  'session.close': 'closed',
+  'session.certify': 'certified',
+  'session.void': 'void',
+};
+const ENTRY_NAME: Record<string, string> = {
+  'session.close': '结束',
+  'session.certify': '确认',
+  'session.void': '作废',
+};
+
+/** The states a session in `from` may later be in (sessions.rules ACTION_STATES, closed under steps). */
+const LATER: Record<SessionStatus, readonly SessionStatus[]> = {
+  draft: ['draft', 'open', 'closed', 'certified', 'void'],
+  open: ['open', 'closed', 'certified', 'void'],
+  closed: ['closed', 'certified', 'void'],
+  certified: ['certified'],
+  void: ['void'],
+};
+const RANK: Record<SessionStatus, number> = { draft: 0, open: 1, closed: 2, certified: 3, void: 4 };
+
+const label = (status: string): string => STATUS_LABEL[status as SessionStatus] ?? status;
+const cite = (e: HistoryEntry): string => `审计记录第 ${e.auditId} 条 ${e.action}`;
+const isStatus = (s: string): s is SessionStatus => s in LATER;
+const detailOf = (e: HistoryEntry): Record<string, unknown> =>
+  isPlainObject(e.detail) ? e.detail : ({} as Record<string, unknown>);
+
+/** The furthest state the audit chain records for the session, with the entry that records it. */
+export function recordedState(entries: HistoryEntry[]): { status: SessionStatus; entry: HistoryEntry } | null {
+  let best: { status: SessionStatus; entry: HistoryEntry } | null = null;
+  for (const entry of entries) {
+    const status = STATE_OF[entry.action];
+    if (status && (!best || RANK[status] >= RANK[best.status])) best = { status, entry };
+  }
+  return best;
+}
+
+/**
+ * A session against its history in the audit chain. The chain is the record: a row that is gone,
+ * a state earlier than (or unreachable from) the one recorded, a closed, certified or void row
+ * without exactly one entry of that step, and a result hash, certification or void reason other
+ * than the entry's are each a problem. Sessions created outside the application (no entries) are
+ * held only to what their state requires.
+ */
+export function checkHistory(h: SessionHistory): Problem[] {
+  const problems: Problem[] = [];
+  const add = (what: string, expected: string, found: string) =>
+    problems.push({ kind: 'session', id: h.id, where: h.where, what, expected, found });
+  const recorded = recordedState(h.entries);
+  const now = h.now;
+  if (!now) {
+    if (h.entries.length === 0) return problems;
+    const last = h.entries.at(-1) as HistoryEntry;
+    add(
+      '场次已不存在（被删除），而审计链中有它的记录',
+      recorded ? `${label(recorded.status)}（${cite(recorded.entry)}）` : `存在（${cite(last)}）`,
+      '（无此场次）',
+    );
+    return problems;
+  }
+
+  if (recorded && isStatus(now.status) && !LATER[recorded.status].includes(now.status)) {
+    const backwards = recorded.status === 'void' || RANK[now.status] < RANK[recorded.status];
+    add(
+      `${backwards ? '状态倒退' : '状态与审计链不符'}：审计链记载为${label(recorded.status)}，场次现为${label(now.status)}`,
+      `${label(recorded.status)}或其后的状态（${cite(recorded.entry)}）`,
+      label(now.status),
+    );
+    return problems;
+  }
+
+  const of = (action: string) => h.entries.filter((e) => e.action === action);
+  const [closes, certifies, voids] = [of('session.close'), of('session.certify'), of('session.void')];
+  const needs: [string, HistoryEntry[], boolean][] = [
+    ['session.close', closes, now.status === 'closed' || now.status === 'certified' || now.resultHash !== null],
+    ['session.certify', certifies, now.status === 'certified'],
+    ['session.void', voids, now.status === 'void'],
+  ];
+  for (const [action, found, needed] of needs) {
+    const name = ENTRY_NAME[action] as string;
+    if (needed && found.length === 0) add(`审计链中没有此场次的${name}记录（${action}）`, '1 条', '0 条');
+    if (found.length > 1) {
+      add(
+        `审计链中有此场次的 ${found.length} 条${name}记录（${action}），应只有 1 条`,
+        '1 条',
+        `${found.length} 条（${found.map((e) => `第 ${e.auditId} 条`).join('、')}）`,
+      );
+    }
+  }
+
+  const stored = now.resultHash ?? '（无）';
+  if (now.status !== 'draft' && now.status !== 'open') {
+    for (const e of closes) {
+      const h = detailOf(e).resultHash;
+      if (h !== now.resultHash) add('result_hash 与审计链中结束记录所载的哈希不符', String(h ?? '（无）'), stored);
+    }
+  }
+  if (now.status === 'certified') {
+    for (const e of certifies) {
+      if (canonicalJson(e.detail) !== canonicalJson(now.certification)) {
+        add(
+          '确认信息（主持人、监票人、计票人）与审计链中确认记录所载的不符',
+          shortJson(e.detail),
+          shortJson(now.certification),
+        );
+      }
+    }
+  }
+  if (now.status === 'void') {
+    for (const e of voids) {
+      const reason = detailOf(e).reason;
+      if (reason !== now.voidReason)
+        add('作废原因与审计链中作废记录所载的不符', shortJson(reason), shortJson(now.voidReason));
+    }
+  }
+  return problems;
 }
 
 export function formatReport(r: VerifyReport): string {
