@@ -1,6 +1,6 @@
 import { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest, onErrorHookHandler, preHandlerHookHandler } from 'fastify';
+import type { FastifyRequest, onErrorHookHandler } from 'fastify';
 import type { Db } from '../../db/database.ts';
 import { AppError } from '../../errors.ts';
 import { userOf } from '../../plugins/auth.ts';
@@ -19,7 +19,7 @@ const tags = ['ballots'];
 
 // Every route here is a POST: no GET of any URL consumes or reveals anything by token (chat apps
 // and scanners prefetch links). Failed slip lookups are counted per address (per official for
-// paper entry) by the failure limiter; see ballots.limiter.ts for why successes are not.
+// paper entry) and slowed past a limit; see ballots.limiter.ts for why nothing else is.
 const ballotsRoutes: FastifyPluginAsyncTypebox<{ db: Db; redisUrl?: string | undefined }> = async (
   app,
   { db, redisUrl },
@@ -30,23 +30,14 @@ const ballotsRoutes: FastifyPluginAsyncTypebox<{ db: Db; redisUrl?: string | und
   });
   app.addHook('onClose', () => limiter.close());
 
-  const guard = (keyOf: (request: FastifyRequest) => string) => {
-    const preHandler: preHandlerHookHandler = async (request) => {
-      const ms = await limiter.blockedFor(keyOf(request));
-      if (ms > 0) {
-        const minutes = Math.ceil(ms / 60_000);
-        throw new AppError('RATE_LIMITED', `无效测评码的尝试次数过多，请 ${minutes} 分钟后再试`, {
-          retryAfterSeconds: Math.ceil(ms / 1000),
-        });
-      }
-    };
-    const onError: onErrorHookHandler = async (request, _reply, err) => {
-      if (err instanceof AppError && err.code === 'SLIP_NOT_FOUND') await limiter.recordFailure(keyOf(request));
-    };
-    return { preHandler, onError };
-  };
-  const byAddress = guard((request) => `ip:${normalizeIP(request.ip, 64)}`);
-  const byOfficial = guard((request) => `official:${userOf(request).id}`);
+  // Only misses reach the limiter (after the lookup), so a valid code is never refused or slowed.
+  const countMisses = (keyOf: (request: FastifyRequest) => string): { onError: onErrorHookHandler } => ({
+    onError: async (request, _reply, err) => {
+      if (err instanceof AppError && err.code === 'SLIP_NOT_FOUND') await limiter.miss(keyOf(request));
+    },
+  });
+  const byAddress = countMisses((request) => `ip:${normalizeIP(request.ip, 64)}`);
+  const byOfficial = countMisses((request) => `official:${userOf(request).id}`);
 
   app.post(
     '/api/ballot/questionnaire',
