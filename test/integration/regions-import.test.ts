@@ -378,7 +378,7 @@ describe('file formats', () => {
     ]);
   });
 
-  it('answers INVALID_FILE for a missing column, a corrupt or oversized XLSX and an old .xls', async () => {
+  it('answers INVALID_FILE for a missing column, a corrupt XLSX and an old .xls, 413 for an oversized XLSX', async () => {
     const city = await createRegion(db, 'city', null, '癸市');
     const user = await userAt('city', city);
     const missing = await rejection(
@@ -400,7 +400,10 @@ describe('file formats', () => {
     const entry = bomb.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
     bomb.writeUInt32LE(0xfffffff0, entry + 24);
     const huge = await rejection(importVillages(db, user, { filename: 'bomb.xlsx', bytes: bomb }));
-    expect([huge.code, huge.message]).toEqual(['INVALID_FILE', '该 .xlsx 文件解压后过大，无法导入']);
+    expect([huge.code, huge.message]).toEqual([
+      'PAYLOAD_TOO_LARGE',
+      '文件解压后约 4096 MB，超过 50 MB 的上限，请拆分后再导入',
+    ]);
     const xls = await rejection(importVillages(db, user, { filename: 'a.xls', bytes: Buffer.from('x') }));
     expect(xls.code).toBe('INVALID_FILE');
   });

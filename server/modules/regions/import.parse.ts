@@ -1,19 +1,19 @@
 // Turns the bytes of an uploaded village list into a grid of text cells, each row numbered as the
 // spreadsheet shows it (the first line is row 1). CSV is decoded as UTF-8 (with or without BOM),
 // UTF-16 with BOM, or, when the bytes are not valid UTF-8, as GB18030 (what Chinese Excel writes
-// for "CSV (逗号分隔)"). XLSX is read with exceljs, first worksheet only.
+// for "CSV (逗号分隔)"). XLSX is read with exceljs, first worksheet only. This is the expensive part
+// of an import: it runs in a worker thread (import.worker.ts), within the limits of import.limits.ts.
 import { parse as parseCsv } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { AppError } from '../../errors.ts';
+import { limitError, type ImportLimits } from './import.limits.ts';
+import { checkDirectory, checkParts, corruptXlsx } from './import.zip.ts';
 
 export interface GridRow {
   /** 1-based row number as the spreadsheet shows it */
   number: number;
   cells: string[];
 }
-
-/** Declared uncompressed size above which an XLSX is refused before exceljs inflates it. */
-const MAX_XLSX_UNCOMPRESSED = 200 * 1024 * 1024;
 
 const invalidFile = (message: string): AppError => new AppError('INVALID_FILE', message);
 
@@ -31,9 +31,16 @@ export function fileKind(filename: string, bytes: Buffer): FileKind {
   return 'csv';
 }
 
-export async function readGrid(filename: string, bytes: Buffer): Promise<GridRow[]> {
+/** The checks that cost nothing (format, and an XLSX's declared sizes): run before a worker starts. */
+export function precheck(filename: string, bytes: Buffer, limits: ImportLimits): FileKind {
   if (bytes.length === 0) throw invalidFile('文件为空');
-  return fileKind(filename, bytes) === 'xlsx' ? readXlsx(bytes) : readCsv(bytes);
+  const kind = fileKind(filename, bytes);
+  if (kind === 'xlsx') checkDirectory(bytes, limits);
+  return kind;
+}
+
+export async function readGrid(filename: string, bytes: Buffer, limits: ImportLimits): Promise<GridRow[]> {
+  return precheck(filename, bytes, limits) === 'xlsx' ? readXlsx(bytes, limits) : readCsv(bytes, limits);
 }
 
 export function decodeText(bytes: Buffer): string {
@@ -47,21 +54,35 @@ export function decodeText(bytes: Buffer): string {
   }
 }
 
-function readCsv(bytes: Buffer): GridRow[] {
+class LimitReached extends Error {
+  constructor(readonly error: AppError) {
+    super(error.message);
+  }
+}
+
+function readCsv(bytes: Buffer, limits: ImportLimits): GridRow[] {
   const text = decodeText(bytes).replace(/^\uFEFF/, '');
   if (text.includes('\u0000')) throw invalidFile('无法识别文件内容：不是文本格式的 CSV');
   const firstLine = text.slice(0, text.search(/\r?\n|$/));
   // Excel's "Unicode 文本" is tab separated; everything else here is comma separated.
   const delimiter = (firstLine.match(/\t/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? '\t' : ',';
   let records: string[][];
+  let cells = 0;
   try {
     records = parseCsv(text, {
       delimiter,
       relax_column_count: true,
       relax_quotes: true,
       skip_empty_lines: false,
+      on_record: (record: string[], { records: n }: { records: number }) => {
+        cells += record.length;
+        if (n > limits.maxRows) throw new LimitReached(limitError.rows(limits));
+        if (cells > limits.maxCells) throw new LimitReached(limitError.cells(limits));
+        return record;
+      },
     }) as string[][];
   } catch (err) {
+    if (err instanceof LimitReached) throw err.error;
     const line = (err as { lines?: number }).lines;
     throw invalidFile(`CSV 格式错误${line ? `（约第 ${line} 行）` : ''}：请检查引号是否成对`);
   }
@@ -69,20 +90,22 @@ function readCsv(bytes: Buffer): GridRow[] {
   return records.map((cells, i) => ({ number: i + 1, cells }));
 }
 
-async function readXlsx(bytes: Buffer): Promise<GridRow[]> {
-  const size = declaredUncompressedSize(bytes);
-  if (size !== null && size > MAX_XLSX_UNCOMPRESSED) throw invalidFile('该 .xlsx 文件解压后过大，无法导入');
+async function readXlsx(bytes: Buffer, limits: ImportLimits): Promise<GridRow[]> {
+  checkParts(bytes, checkDirectory(bytes, limits), limits);
   const workbook = new ExcelJS.Workbook();
   try {
-    if (size === null) throw new Error('no central directory');
     await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch {
-    throw invalidFile('无法读取该 .xlsx 文件，请确认文件未损坏');
+    throw corruptXlsx();
   }
   const sheet = workbook.worksheets[0];
   if (!sheet) throw invalidFile('该 .xlsx 文件中没有工作表');
   const rows: GridRow[] = [];
+  let width = 0;
   sheet.eachRow({ includeEmpty: false }, (row, number) => {
+    // A row's cells run from column A to its last cell: one cell far to the right makes it wide.
+    width += row.cellCount;
+    if (width > limits.maxCells) throw limitError.cells(limits);
     const cells: string[] = [];
     row.eachCell({ includeEmpty: true }, (cell, col) => {
       cells[col - 1] = cellText(cell);
@@ -98,24 +121,4 @@ function cellText(cell: ExcelJS.Cell): string {
   } catch {
     return String(cell.value ?? '');
   }
-}
-
-/**
- * Sum of the uncompressed sizes the ZIP central directory declares (null when it cannot be read;
- * Infinity for ZIP64). A cheap guard against a zip bomb before exceljs inflates it all in memory.
- */
-export function declaredUncompressedSize(zip: Buffer): number | null {
-  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]), zip.length - 22);
-  if (eocd < 0 || eocd < zip.length - 65_557) return null;
-  const entries = zip.readUInt16LE(eocd + 10);
-  let at = zip.readUInt32LE(eocd + 16);
-  let total = 0;
-  for (let i = 0; i < entries; i++) {
-    if (at + 46 > zip.length || zip.readUInt32LE(at) !== 0x02014b50) return null;
-    const size = zip.readUInt32LE(at + 24);
-    if (size === 0xffffffff) return Infinity;
-    total += size;
-    at += 46 + zip.readUInt16LE(at + 28) + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
-  }
-  return total;
 }

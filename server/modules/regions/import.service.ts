@@ -12,7 +12,8 @@ import type { DB } from '../../db/schema.ts';
 import { AppError, forbidden } from '../../errors.ts';
 import { assertRole, type CurrentUser } from '../../lib/access.ts';
 import { actorOf, recordAudit, type Actor } from '../audit/audit.service.ts';
-import { readGrid } from './import.parse.ts';
+import { IMPORT_LIMITS, type ImportLimits } from './import.limits.ts';
+import { readGridInWorker } from './import.pool.ts';
 import { planImport, TreeIndex, type ImportPlan, type ImportRoot } from './import.plan.ts';
 import { checkRows, FileError, findHeader, rejectionMessage, reportErrors, type RowError } from './import.rules.ts';
 import * as repo from './regions.repository.ts';
@@ -43,10 +44,14 @@ class DryRunDone extends Error {
   }
 }
 
-/** Parses and checks the file on its own, before any database work. */
-export async function checkFile(file: ImportFile, countyName: string | undefined): Promise<Checked> {
+/** Parses (in a worker thread, within `limits`) and checks the file on its own, before any database work. */
+export async function checkFile(
+  file: ImportFile,
+  countyName: string | undefined,
+  limits: ImportLimits = IMPORT_LIMITS,
+): Promise<Checked> {
   try {
-    const grid = await readGrid(file.filename, file.bytes);
+    const grid = await readGridInWorker(file.filename, file.bytes, limits);
     const header = findHeader(grid);
     return { ...checkRows(grid, header, countyName), codeColumn: header.codeLabel };
   } catch (err) {
@@ -146,13 +151,13 @@ export async function importVillages(
   db: Db,
   user: CurrentUser,
   file: ImportFile,
-  opts: { dryRun?: boolean } = {},
+  opts: { dryRun?: boolean; limits?: ImportLimits } = {},
 ): Promise<ImportResult> {
   assertRole(user, ['admin', 'city', 'county']);
   const region = await repo.findRegion(db, user.regionId);
   if (!region || (region.level !== 'city' && region.level !== 'county')) throw forbidden();
   const root: ImportRoot = { id: region.id, level: region.level, name: region.name };
-  const checked = await checkFile(file, root.level === 'county' ? root.name : undefined);
+  const checked = await checkFile(file, root.level === 'county' ? root.name : undefined, opts.limits);
   const dryRun = opts.dryRun ?? false;
   return inTransaction(db, dryRun, (trx) =>
     runImport(trx, actorOf(user), root, checked, { filename: file.filename, dryRun }),
