@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type pg from 'pg';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import { AppError } from './errors.ts';
@@ -25,6 +26,7 @@ import talliesRoutes from './modules/tallies/tallies.routes.ts';
 import auth from './plugins/auth.ts';
 import crossSite from './plugins/cross-site.ts';
 import errorHandler, { frameworkErrors } from './plugins/error-handler.ts';
+import metrics from './plugins/metrics.ts';
 import rateLimit from './plugins/rate-limit.ts';
 import securityHeaders from './plugins/security-headers.ts';
 
@@ -32,6 +34,8 @@ export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 
 export interface AppDeps {
   db: Db;
+  /** The pool behind db, for the /metrics pool gauges (optional: tests may pass db alone). */
+  pool?: pg.Pool;
 }
 
 export const JSON_BODY_LIMIT = 64 * 1024;
@@ -80,6 +84,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.setValidatorCompiler(validatorCompiler);
   // 1. One error shape for everything that follows.
   await app.register(errorHandler);
+  // 1a. GET /metrics and its hooks (request latency of everything below), when METRICS_ALLOW is set.
+  await app.register(metrics, { allow: config.metricsAllow, pool: deps.pool });
   // 2. Security headers on every response, errors included.
   await app.register(securityHeaders);
   // 3. Refuse cross-site state changes before any work is done.

@@ -1,5 +1,6 @@
 // Every environment variable the service reads is parsed and validated here, once. Nothing else
 // in the code base reads process.env: the parsed Config is passed down.
+import net from 'node:net';
 import path from 'node:path';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -20,6 +21,8 @@ export interface Config {
   /** Addresses of trusted reverse proxies, or false. Never `true`: clients would pick their IP. */
   trustProxy: string[] | false;
   logLevel: LogLevel;
+  /** Addresses and networks allowed to scrape GET /metrics; undefined: no /metrics route at all. */
+  metricsAllow: string[] | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -77,6 +80,26 @@ function parseTrustProxy(raw: string | undefined): string[] | false {
   return list;
 }
 
+/** METRICS_ALLOW: comma-separated IPs or CIDR networks, matched against the client address as
+ * resolved with TRUST_PROXY (the proxy's own address when TRUST_PROXY is unset). */
+function parseMetricsAllow(raw: string | undefined): string[] | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const item of list) {
+    const [address = '', prefix, extra] = item.split('/');
+    const family = net.isIP(address);
+    const bits = family === 6 ? 128 : 32;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (family === 0 || !prefixOk || extra !== undefined) {
+      throw new ConfigError(`METRICS_ALLOW 中的 "${item}" 不是 IP 地址或网段（如 127.0.0.1,10.0.0.0/8）`);
+    }
+  }
+  return list;
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const port = parsePort('PORT', env.PORT, 3000);
   const host = env.HOST && env.HOST !== '' ? env.HOST : '0.0.0.0';
@@ -99,5 +122,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     pgPoolMax: parseCount('PG_POOL_MAX', env.PG_POOL_MAX, 40, 1, 500),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     logLevel,
+    metricsAllow: parseMetricsAllow(env.METRICS_ALLOW),
   };
 }

@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   let database: Connected | undefined;
   try {
     database = await connect(config);
-    const app = await buildApp(config, { db: database.db });
+    const app = await buildApp(config, { db: database.db, pool: database.pool });
     const db = database;
     let closing = false;
     const shutdown = async (signal: string) => {
