@@ -1,17 +1,34 @@
 // npm run bench -- [--db postgres://…] [--embedded] [--rounds 3] [--seconds 10] [--clients 1,16,64,256]
-//                  [--pool 40] [--no-build] [--no-write] [--cpu-prof DIR]   (--no-build: measure web/dist as it is)
-// The ballot path of issue 3, in one run against one PostgreSQL (fsync and synchronous_commit on):
-// pgbench running the server's own per-ballot SQL (the ceiling) interleaved with HTTP load on the
-// real server, then the meeting scenario, the ballot page's size and the slip sheet. Results go to
-// stdout and to the "Ballot path (issue 3)" section of docs/BENCHMARKS.md.
+//                  [--baselines function,bare,service] [--pool 40] [--quick] [--no-build] [--no-write]
+//                  [--cpu-prof DIR]
+//   --quick      1 round of 3 s at 1, 16 and 64 connections, not written to docs/BENCHMARKS.md
+//   --no-build   measure the web build as it is (else it is built first when missing or stale)
+// The ballot path in one run against one PostgreSQL (fsync and synchronous_commit on): HTTP load on
+// the real server interleaved with pgbench running the same database work in its fastest forms
+// (pgbench.ts: one prepared submit_ballot call; the bare update + insert; the service's own two
+// statements), then the meeting scenario, the ballot page's size and the slip sheet. The server's
+// pool and every pgbench point are sized to the database server's max_connections (connections.ts).
+// Results go to stdout and to this database kind's "Ballot path, measured" section of
+// docs/BENCHMARKS.md.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { ensureWebBuilt } from '../../test/helpers/web-build.ts';
+import { BENCH_POOL, connectionState, describeState, serverPoolSize } from './connections.ts';
 import { createFixture, createSession, openBenchDatabase } from './db.ts';
 import { ballotBundle, slipSheet } from './extras.ts';
-import { httpPoint, meetingPoint, pgbenchPoint, type Context, type HttpPoint, type PgbenchPoint } from './measure.ts';
+import {
+  httpPoint,
+  meetingPoint,
+  pgbenchPoint,
+  type Context,
+  type HttpPoint,
+  type PgbenchPoint,
+  type Skipped,
+} from './measure.ts';
+import { BASELINES, type BaselineKind } from './pgbench.ts';
 import { renderSection, writeSection, type Results } from './report.ts';
 import { memoryOf, ROOT, startServer } from './server.ts';
 
@@ -20,10 +37,12 @@ const { values: args } = parseArgs({
     db: { type: 'string' },
     embedded: { type: 'boolean', default: false },
     'db-name': { type: 'string', default: 'vre_bench' },
-    rounds: { type: 'string', default: '3' },
-    seconds: { type: 'string', default: '10' },
-    clients: { type: 'string', default: '1,16,64,256' },
+    rounds: { type: 'string' },
+    seconds: { type: 'string' },
+    clients: { type: 'string' },
+    baselines: { type: 'string', default: 'function,bare,service' },
     pool: { type: 'string', default: '40' },
+    quick: { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
@@ -56,63 +75,72 @@ function machineNotes(): string[] {
 }
 
 /**
- * The production build of web/ (vite.config.ts) into a scratch directory: rebuilding web/dist in
- * place would pull files from under a server or browser test running beside us.
+ * The web build the server serves, built first when missing or older than its sources (the same
+ * locked build the browser tests use, so two builders never empty it under each other). The
+ * ballot page is then measured from what the server sends (extras.ts), wherever it serves it from.
  */
-function buildWeb(outDir: string, notes: string[]): string {
-  log('vite build (the build:web configuration) into a scratch directory');
-  const vite = path.join(ROOT, 'node_modules/.bin/vite');
-  const r = spawnSync(vite, ['build', '--logLevel', 'warn', '--outDir', outDir, '--emptyOutDir'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
-  });
-  if (r.status === 0) return outDir;
-  const plain = r.stderr
-    .split(String.fromCharCode(27))
-    .map((part) => part.replace(/^\[[0-9;]*m/, ''))
-    .join('');
-  const reason = plain.split('\n').find((l) => /could not|error:/i.test(l));
-  notes.push(
-    `The web build failed (${reason?.trim() ?? 'see vite'}), so the bundle was measured from web/dist as it was.`,
-  );
-  return path.join(ROOT, 'web/dist');
+async function webBuild(): Promise<void> {
+  if (args['no-build']) return;
+  log('web build: building it if missing or stale (test/helpers/web-build.ts)');
+  await ensureWebBuilt();
 }
 
+type Kind = 'http' | BaselineKind;
+
 interface Rounds {
-  pgbench: Map<number, PgbenchPoint[]>;
+  pgbench: Map<BaselineKind, Map<number, PgbenchPoint[]>>;
   http: Map<number, HttpPoint[]>;
   meeting: HttpPoint[];
+  /** points that ran with fewer pgbench clients than asked, or not at all */
+  limited: string[];
 }
 
 const ms = (n: number) => n.toFixed(1);
 
-async function measureRounds(ctx: Context, concurrencies: number[], rounds: number): Promise<Rounds> {
+async function measureRounds(
+  ctx: Context,
+  concurrencies: number[],
+  baselines: BaselineKind[],
+  rounds: number,
+): Promise<Rounds> {
   const out: Rounds = {
-    pgbench: new Map(concurrencies.map((c) => [c, []])),
+    pgbench: new Map(baselines.map((k) => [k, new Map(concurrencies.map((c) => [c, []]))])),
     http: new Map(concurrencies.map((c) => [c, []])),
     meeting: [],
+    limited: [],
   };
-  log('warm-up: HTTP 16 connections 3 s, pgbench 16 clients 3 s');
+  const skipped = (p: PgbenchPoint | Skipped): p is Skipped => 'skipped' in p;
+  log(`warm-up: HTTP 16 connections 3 s, pgbench 16 clients 2 s for each of ${baselines.join(', ')}`);
   await httpPoint(ctx, 16, 0, 3);
-  await pgbenchPoint({ ...ctx, seconds: 3 }, 16, 0);
+  for (const kind of baselines) await pgbenchPoint(ctx, kind, 16, 0, 2);
+  const kinds: Kind[] = ['http', ...baselines];
   for (let round = 1; round <= rounds; round++) {
     for (const c of concurrencies) {
-      // Alternate which side goes first so drift in the machine's load falls on both.
-      for (const kind of round % 2 ? ['pgbench', 'http'] : ['http', 'pgbench']) {
-        if (kind === 'pgbench') {
-          const p = await pgbenchPoint(ctx, c, round);
-          out.pgbench.get(c)?.push(p);
-          log(
-            `round ${round} pgbench c${p.clients}: ${p.tps.toFixed(0)} tx/s p50 ${ms(p.latency.p50)} p99 ${ms(p.latency.p99)} ms`,
-          );
-        } else {
+      // Rotate which kind goes first so drift in the machine's load falls on all of them.
+      const shift = (round - 1) % kinds.length;
+      for (const kind of [...kinds.slice(shift), ...kinds.slice(0, shift)]) {
+        if (kind === 'http') {
           const h = await httpPoint(ctx, c, round);
           out.http.get(c)?.push(h);
           log(
             `round ${round} HTTP c${c}: ${h.perSecond.toFixed(0)} ballots/s p50 ${ms(h.latency.p50)} p99 ${ms(h.latency.p99)} ms, RSS ${h.rssMiB.toFixed(0)} MiB ${JSON.stringify(h.statuses)}`,
           );
+          continue;
         }
+        const p = await pgbenchPoint(ctx, kind, c, round);
+        if (skipped(p)) {
+          out.limited.push(`pgbench ${kind} at ${c} round ${round}: skipped, ${p.skipped}`);
+          log(`round ${round} pgbench ${kind} c${c}: SKIPPED, ${p.skipped}`);
+          continue;
+        }
+        out.pgbench.get(kind)?.get(c)?.push(p);
+        if (p.clients < c)
+          out.limited.push(
+            `pgbench ${kind} at ${c} round ${round}: ran ${p.clients} clients, all the database server had slots for`,
+          );
+        log(
+          `round ${round} pgbench ${kind} c${p.clients}${p.clients < c ? ` (asked ${c}: capped to the free connection slots)` : ''}: ${p.tps.toFixed(0)} tx/s p50 ${ms(p.latency.p50)} p99 ${ms(p.latency.p99)} ms`,
+        );
       }
     }
     const m = await meetingPoint(ctx, round);
@@ -128,46 +156,74 @@ async function measureSheet(ctx: Context) {
   return slipSheet({ baseUrl: ctx.server.baseUrl, username: ctx.fx.username, password: ctx.fx.password, sessionIds });
 }
 
-function describeSetup(ctx: Context, rounds: number): string[] {
+function describeSetup(ctx: Context, rounds: number, kinds: number, connections: string): string[] {
   const where =
     ctx.db.kind === 'embedded'
-      ? 'embedded PostgreSQL (default durability, max_connections=300)'
+      ? `embedded PostgreSQL (default durability, max_connections=${ctx.db.settings.max_connections}, sized by the bench to fit every point)`
       : `scratch database ${args['db-name']} on the server given by --db/DATABASE_URL`;
   return [
     `Database: ${where}, migrated with server/db/migrate.ts`,
-    `Server: node --import tsx server/main.ts, LOG_LEVEL=warn, PG_POOL_MAX=${args.pool}; load generator: scripts/bench/http-load.ts in its own process (keep-alive sockets, one distinct slip per request, 1 s warm-up not counted)`,
-    `Each point: ${ctx.seconds} s, ${rounds} rounds interleaved (pgbench and HTTP alternate first), a fresh open session per point, CHECKPOINT before each`,
+    `Connections: ${connections}`,
+    `Server: node --import tsx server/main.ts, LOG_LEVEL=warn, PG_POOL_MAX=${ctx.serverPool}; load generator: scripts/bench/http-load.ts in its own process (keep-alive sockets, one distinct slip per request, 1 s warm-up not counted)`,
+    `Each point: ${ctx.seconds} s, ${rounds} round${rounds === 1 ? '' : 's'}; in each round the ${kinds} kinds (HTTP and each baseline) run one after the other per concurrency, the first kind rotating from round to round; a fresh open session per point, CHECKPOINT before each`,
   ];
+}
+
+function parseBaselines(list: string): BaselineKind[] {
+  const kinds = list.split(',').filter(Boolean);
+  for (const k of kinds) if (!(k in BASELINES)) throw new Error(`unknown baseline ${k} (${Object.keys(BASELINES)})`);
+  return kinds as BaselineKind[];
 }
 
 async function main(): Promise<void> {
   const t0 = Date.now();
-  const rounds = Number(args.rounds);
-  const concurrencies = (args.clients as string).split(',').map(Number);
+  const quick = args.quick;
+  const rounds = Number(args.rounds ?? (quick ? 1 : 3));
+  const seconds = Number(args.seconds ?? (quick ? 3 : 10));
+  const concurrencies = (args.clients ?? (quick ? '1,16,64' : '1,16,64,256')).split(',').map(Number);
+  const baselines = parseBaselines(args.baselines as string);
+  const asked = Number(args.pool);
   const machine = machineNotes();
   const notes: string[] = [];
   const serverUrl = args.embedded ? undefined : (args.db ?? process.env.DATABASE_URL);
   log(serverUrl ? `scratch database ${args['db-name']} on ${new URL(serverUrl).host}` : 'embedded PostgreSQL');
-  const db = await openBenchDatabase({ serverUrl, dbName: args['db-name'] as string, maxConnections: 300 });
+  // Ours: room for the largest point, the server's pool and the bench's, with connections.ts's headroom.
+  const maxConnections = Math.ceil((Math.max(...concurrencies) + asked + BENCH_POOL + 10) / 0.85);
+  const db = await openBenchDatabase({ serverUrl, dbName: args['db-name'] as string, maxConnections });
+  const state = await connectionState(db.pool);
+  const serverPool = serverPoolSize(state, asked);
+  const connections = `${describeState(state)}; server pool ${serverPool}${serverPool < asked ? ` (asked ${asked}: lowered to fit)` : ''}`;
+  log(connections);
+  if (serverPool < asked)
+    notes.push(`The server's pool was ${serverPool} instead of ${asked}: the database server had no more free slots.`);
+  if (serverPool < 2) {
+    await db.stop();
+    throw new Error(`only ${serverPool} connection slots free on the database server (${describeState(state)})`);
+  }
   const fx = await createFixture(db.pool);
-  const server = await startServer({ databaseUrl: db.url, poolMax: Number(args.pool), cpuProfDir: args['cpu-prof'] });
+  await webBuild();
+  const server = await startServer({ databaseUrl: db.url, poolMax: serverPool, cpuProfDir: args['cpu-prof'] });
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vre-bench-'));
-  const dist = args['no-build'] ? path.join(ROOT, 'web/dist') : buildWeb(path.join(workDir, 'dist'), notes);
-  const ctx: Context = { db, fx, server, workDir, seconds: Number(args.seconds), seen: new Map() };
+  const ctx: Context = { db, fx, server, workDir, seconds, serverPool, seen: new Map() };
   try {
-    const measured = await measureRounds(ctx, concurrencies, rounds);
+    // First, while the build the server loaded is surely the one on disk.
+    log('ballot page bundle');
+    const bundle = await ballotBundle(server.baseUrl);
+    const measured = await measureRounds(ctx, concurrencies, baselines, rounds);
     const peakRssMiB = memoryOf(server.pid).peak;
-    log('ballot page bundle, slip sheet');
-    const bundle = await ballotBundle(dist, server.baseUrl);
+    log('slip sheet');
     const sheet = await measureSheet(ctx);
     const res: Results = {
       command: `npm run bench${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`,
+      kind: db.kind,
       startedAt: new Date(t0).toISOString(),
       durationS: (Date.now() - t0) / 1000,
       machine,
+      loadAfter: os.loadavg(),
       settings: db.settings,
-      config: describeSetup(ctx, rounds),
+      config: describeSetup(ctx, rounds, baselines.length + 1, connections),
       concurrencies,
+      baselines,
       ...measured,
       bundle,
       sheet,
@@ -176,7 +232,7 @@ async function main(): Promise<void> {
     };
     const section = renderSection(res);
     process.stdout.write('\n' + section + '\n');
-    if (!args['no-write']) log(`written to ${writeSection(section)}`);
+    if (!args['no-write'] && !quick) log(`written to ${writeSection(section, db.kind)}`);
   } finally {
     await server.stop();
     await db.stop();

@@ -1,63 +1,100 @@
 // The two non-throughput targets: the ballot page's shipped bytes, and the time to produce a sheet
 // of 1,000 slips (the issuing request on the server plus 1,000 QR codes as SVG, which the console
 // draws from the returned URLs).
-import fs from 'node:fs';
-import path from 'node:path';
+import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import zlib from 'node:zlib';
 import QRCode from 'qrcode';
-import { ROOT } from './server.ts';
 import { median } from './stats.ts';
 
-const SERVED_DIST = path.join(ROOT, 'web/dist');
-
-export interface BundleSize {
-  files: { file: string; raw: number; gzip: number }[];
+export interface BundleAsset {
+  file: string;
+  /** bytes of the file itself, and gzipped with level 9 (CI's measure, scripts/measure-ballot-bundle.ts) */
   raw: number;
   gzip: number;
-  /** Content-Encoding the server answers to `Accept-Encoding: gzip, br` (empty: uncompressed). */
-  servedEncoding: string | null;
+  /** Content-Encoding of the server's reply to `Accept-Encoding: gzip, br` (null: sent uncompressed) */
+  encoding: string | null;
+  /** bytes on the wire: the body as the server sent it */
+  wire: number;
 }
 
-/** Every asset ballot.html loads: its scripts and stylesheets and, transitively, their static imports. */
-function ballotAssets(dist: string): string[] {
-  const html = fs.readFileSync(path.join(dist, 'ballot.html'), 'utf8');
-  const found = new Set<string>();
-  const queue = [...html.matchAll(/(?:src|href)="\/assets\/([^"]+)"/g)].map((m) => m[1] as string);
+export interface BundleSize {
+  files: BundleAsset[];
+  raw: number;
+  gzip: number;
+  wire: number;
+}
+
+/** Why the ballot page could not be measured (said in the report, never taken for "uncompressed"). */
+export interface BundleNotMeasured {
+  notMeasured: string;
+}
+
+const PAGE_ASSET = /(?:src|href)="\/assets\/([^"]+)"/g;
+// static imports only (`import … from"./x.js"`, `import"./x.js"`); dynamic import() loads later
+const STATIC_IMPORT = /(?:from|import)\s*"\.\/([\w.-]+\.(?:js|css))"/g;
+
+function get(url: string): Promise<{ status: number; encoding: string | null; body: Buffer }> {
+  // node:http rather than fetch, which would decode the body: the bytes on the wire are wanted.
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers: { 'accept-encoding': 'gzip, br' } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            encoding: (res.headers['content-encoding'] as string | undefined) ?? null,
+            body: Buffer.concat(chunks),
+          }),
+        );
+      })
+      .on('error', reject);
+  });
+}
+
+function decode(encoding: string | null, body: Buffer): Buffer {
+  if (encoding === 'br') return zlib.brotliDecompressSync(body);
+  if (encoding === 'gzip') return zlib.gunzipSync(body);
+  if (encoding === null) return body;
+  throw new Error(`unexpected Content-Encoding ${encoding}`);
+}
+
+/**
+ * What a phone downloads to show the ballot page, asked of the running server: GET /v, then every
+ * script and stylesheet it names and, transitively, their static imports, each with
+ * `Accept-Encoding: gzip, br`. Sizes are of the files the server actually serves (whatever build
+ * directory it serves them from), and the encoding is the server's answer: a server without a
+ * web build answers 404 and the page is reported as not measured.
+ */
+export async function ballotBundle(baseUrl: string): Promise<BundleSize | BundleNotMeasured> {
+  const page = await get(`${baseUrl}/v`);
+  const html = decode(page.encoding, page.body).toString('utf8');
+  if (page.status !== 200 || !html.includes('/assets/'))
+    return { notMeasured: `the server answered GET /v with ${page.status}: it had no web build to serve` };
+  const files: BundleAsset[] = [];
+  const queue = [...html.matchAll(PAGE_ASSET)].map((m) => m[1] as string);
+  const seen = new Set<string>();
   while (queue.length) {
     const file = queue.pop() as string;
-    if (found.has(file)) continue;
-    found.add(file);
-    if (!file.endsWith('.js')) continue;
-    const code = fs.readFileSync(path.join(dist, 'assets', file), 'utf8');
-    // static imports only (`import … from"./x.js"`, `import"./x.js"`); dynamic import() loads later
-    for (const m of code.matchAll(/(?:from|import)\s*"\.\/([\w.-]+\.(?:js|css))"/g)) queue.push(m[1] as string);
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const r = await get(`${baseUrl}/assets/${file}`);
+    if (r.status !== 200) return { notMeasured: `the server answered /assets/${file} with ${r.status}` };
+    const plain = decode(r.encoding, r.body);
+    files.push({
+      file,
+      raw: plain.length,
+      gzip: zlib.gzipSync(plain, { level: 9 }).length,
+      encoding: r.encoding,
+      wire: r.body.length,
+    });
+    if (file.endsWith('.js'))
+      for (const m of plain.toString('utf8').matchAll(STATIC_IMPORT)) queue.push(m[1] as string);
   }
-  return [...found].sort();
-}
-
-/** Sizes of the ballot page's assets in `dist` (a build of web/); how the server sends one of its own. */
-export async function ballotBundle(dist: string, baseUrl: string | undefined): Promise<BundleSize | undefined> {
-  if (!fs.existsSync(path.join(dist, 'ballot.html'))) return undefined;
-  const files = ballotAssets(dist).map((file) => {
-    const buf = fs.readFileSync(path.join(dist, 'assets', file));
-    return { file, raw: buf.length, gzip: zlib.gzipSync(buf, { level: 9 }).length };
-  });
-  let servedEncoding: string | null = null;
-  const served = fs.existsSync(path.join(SERVED_DIST, 'ballot.html'))
-    ? ballotAssets(SERVED_DIST).find((f) => f.endsWith('.js'))
-    : undefined;
-  if (baseUrl && served) {
-    const res = await fetch(`${baseUrl}/assets/${served}`, { headers: { 'accept-encoding': 'gzip, br' } });
-    await res.arrayBuffer();
-    servedEncoding = res.headers.get('content-encoding');
-  }
-  return {
-    files,
-    raw: files.reduce((sum, f) => sum + f.raw, 0),
-    gzip: files.reduce((sum, f) => sum + f.gzip, 0),
-    servedEncoding,
-  };
+  files.sort((a, b) => a.file.localeCompare(b.file));
+  const sum = (key: 'raw' | 'gzip' | 'wire') => files.reduce((n, f) => n + f[key], 0);
+  return { files, raw: sum('raw'), gzip: sum('gzip'), wire: sum('wire') };
 }
 
 export interface SheetTiming {

@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ballotCount, httpSession, pgbenchSession, settle, type BenchDatabase, type Fixture } from './db.ts';
 import type { LoadJob, LoadResult } from './http-load.ts';
-import { runPgbench, type PgbenchResult } from './pgbench.ts';
+import { connectionState, pgbenchClients } from './connections.ts';
+import { NoConnectionSlots, runPgbench, type BaselineKind, type PgbenchResult } from './pgbench.ts';
 import { ROOT, sampleRss, type RunningServer } from './server.ts';
 
 export interface Context {
@@ -15,16 +16,26 @@ export interface Context {
   server: RunningServer;
   workDir: string;
   seconds: number;
+  /** the server's PG_POOL_MAX, as sized to fit the database server's max_connections */
+  serverPool: number;
   /** best rate seen so far per kind and concurrency, to size the next session's slips */
   seen: Map<string, number>;
 }
 
 export interface PgbenchPoint extends PgbenchResult {
+  kind: BaselineKind;
+  round: number;
   requested: number;
   ballots: number;
 }
 
+/** A point that did not run, and why. */
+export interface Skipped {
+  skipped: string;
+}
+
 export interface HttpPoint extends LoadResult {
+  round: number;
   connections: number;
   ballots: number;
   rssMiB: number;
@@ -42,29 +53,39 @@ function slipsFor(ctx: Context, kind: string, concurrency: number, guess: number
   return Math.ceil(rate * (ctx.seconds + 1) * 2 + concurrency * 60);
 }
 
-/** Connections pgbench may open without starving the server's pool or anyone else's (leaves 10). */
-async function connectionsLeft(db: BenchDatabase): Promise<number> {
-  const r = await db.pool.query(
-    `select current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int
-            - (select count(*) from pg_stat_activity where backend_type = 'client backend')::int as left`,
-  );
-  return r.rows[0].left - 10;
-}
+/** Slips per second to provision for before any rate of this kind was seen. */
+const GUESS: Record<BaselineKind, number> = { service: 1500, function: 2500, bare: 3000 };
 
-export async function pgbenchPoint(ctx: Context, clients: number, round: number): Promise<PgbenchPoint> {
-  const used = Math.min(clients, await connectionsLeft(ctx.db));
-  const key = `pgbench-${used}`;
+/**
+ * One pgbench run of a baseline with `clients` clients, or as many as the database server has
+ * slots for (PgbenchPoint.clients < requested); skipped when none fit or pgbench was refused slots.
+ */
+export async function pgbenchPoint(
+  ctx: Context,
+  kind: BaselineKind,
+  clients: number,
+  round: number,
+  seconds = ctx.seconds,
+): Promise<PgbenchPoint | Skipped> {
+  const used = pgbenchClients(await connectionState(ctx.db.pool), clients, ctx.serverPool);
+  if (used < 1) return { skipped: `no connection slots left for pgbench (asked ${clients})` };
+  const key = `pgbench-${kind}-${used}`;
   const sessionId = await pgbenchSession(
     ctx.db.pool,
     ctx.fx,
-    `pgbench r${round} c${clients}`,
-    slipsFor(ctx, 'pgbench', used, 1500),
+    `pgbench ${kind} r${round} c${clients}`,
+    slipsFor(ctx, `pgbench-${kind}`, used, GUESS[kind]),
   );
   await settle(ctx.db.pool);
-  const r = await runPgbench({ url: ctx.db.url, clients: used, seconds: ctx.seconds, sessionId, workDir: ctx.workDir });
-  ctx.seen.set(key, Math.max(ctx.seen.get(key) ?? 0, r.tps));
-  const ballots = await ballotCount(ctx.db.pool, sessionId);
-  return { ...r, requested: clients, ballots };
+  try {
+    const r = await runPgbench({ url: ctx.db.url, clients: used, seconds, sessionId, workDir: ctx.workDir, kind });
+    ctx.seen.set(key, Math.max(ctx.seen.get(key) ?? 0, r.tps));
+    const ballots = await ballotCount(ctx.db.pool, sessionId);
+    return { ...r, kind, round, requested: clients, ballots };
+  } catch (err) {
+    if (err instanceof NoConnectionSlots) return { skipped: err.message };
+    throw err;
+  }
 }
 
 function runLoad(job: LoadJob, workDir: string): Promise<LoadResult> {
@@ -118,7 +139,7 @@ export async function httpPoint(
   const r = await runLoad(job, ctx.workDir);
   const rssMiB = stopRss();
   ctx.seen.set(key, Math.max(ctx.seen.get(key) ?? 0, r.perSecond));
-  return { ...r, connections, ballots: await ballotCount(ctx.db.pool, sessionId), rssMiB };
+  return { ...r, round, connections, ballots: await ballotCount(ctx.db.pool, sessionId), rssMiB };
 }
 
 /** A meeting of 1,000 people voting within 10 s: open-loop arrivals at 100/s, one connection each. */
@@ -137,5 +158,5 @@ export async function meetingPoint(ctx: Context, round: number, people = 1000, s
     ratePerSecond: people / seconds,
   };
   const r = await runLoad(job, ctx.workDir);
-  return { ...r, connections: 0, ballots: await ballotCount(ctx.db.pool, sessionId), rssMiB: stopRss() };
+  return { ...r, round, connections: 0, ballots: await ballotCount(ctx.db.pool, sessionId), rssMiB: stopRss() };
 }

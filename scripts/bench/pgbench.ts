@@ -1,8 +1,15 @@
-// The ceiling: pgbench running, per transaction, the statements the server sends per ballot
-// (see ballots.repository.ts), with the extended query protocol like node-pg (unnamed statements,
-// parameters bound), on a fresh slip each time. Slip i of a session has token_hash
-// sha256('pgb-<session>-<i>'); client c uses i = c, c + N, c + 2N, … (N clients), so no two
-// transactions share a slip. Latency percentiles come from the per-transaction logs.
+// The baselines: pgbench doing, per transaction, the database work of one ballot on a fresh slip.
+// Slip i of a session has token_hash sha256('pgb-<session>-<i>'); client c uses i = c, c + N,
+// c + 2N, … (N clients), so no two transactions share a slip. Latency percentiles come from the
+// per-transaction logs. Three forms of the work, fastest last:
+//   service:  the two statements the server sends per ballot (ballots.repository.ts), with the
+//             extended protocol and unnamed statements as node-pg sends them: two round trips;
+//   function: one prepared `select … from submit_ballot(…)` (sql/0004): the whole submission
+//             (slip, session lock, ballot, receipt, turnout) in one round trip and one commit;
+//   bare:     one prepared statement doing only the bare pair, `update slip … returning` feeding
+//             `insert into ballot` (a data-modifying CTE: one round trip, one commit), without the
+//             session lock, receipt and turnout of submit_ballot. The ballot table's append-only
+//             trigger (sql/0006) still runs: it is part of the schema.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,17 +17,33 @@ import { PGBENCH_ANSWERS } from './answers.ts';
 import { summarize, type LatencySummary } from './stats.ts';
 
 const HASH = `sha256(convert_to('pgb-' || :sess::text || '-' || :i::text, 'UTF8'))`;
-
-/**
- * Mirrors server/modules/ballots/ballots.repository.ts statement for statement: findSlip (the
- * slip's session and state, joined to the session's status), then submitBallot (the whole
- * submission in one autocommit call). The open session's questionnaire is cached by the server.
- */
-export const PGBENCH_SCRIPT = `\\set i :k * :nc + :client_id
+const NEXT_SLIP = `\\set i :k * :nc + :client_id
 \\set k :k + 1
-select "s"."session_id" as "sessionId", "e"."status", "s"."used", "s"."voided" from "slip" as "s" inner join "evaluation_session" as "e" on "e"."id" = "s"."session_id" where "s"."token_hash" = ${HASH};
-select outcome, receipt from submit_ballot(${HASH}, 'pgbench-' || :i::text, 'P' || lpad(:i::text, 9, '0'), :answers::jsonb, false, null::integer);
 `;
+
+export type BaselineKind = 'service' | 'function' | 'bare';
+
+export const BASELINES: Record<BaselineKind, { mode: 'extended' | 'prepared'; script: string; label: string }> = {
+  service: {
+    mode: 'extended',
+    label: "the service's two statements (findSlip, then submit_ballot; unnamed, extended protocol)",
+    script: `${NEXT_SLIP}select "s"."session_id" as "sessionId", "e"."status", "s"."used", "s"."voided" from "slip" as "s" inner join "evaluation_session" as "e" on "e"."id" = "s"."session_id" where "s"."token_hash" = ${HASH};
+select outcome, receipt from submit_ballot(${HASH}, 'pgbench-' || :i::text, 'P' || lpad(:i::text, 9, '0'), :answers::jsonb, false, null::integer);
+`,
+  },
+  function: {
+    mode: 'prepared',
+    label: 'one prepared select submit_ballot(…) per transaction',
+    script: `${NEXT_SLIP}select outcome, receipt from submit_ballot(${HASH}, 'pgbench-' || :i::text, 'P' || lpad(:i::text, 9, '0'), :answers::jsonb, false, null::integer);
+`,
+  },
+  bare: {
+    mode: 'prepared',
+    label: 'one prepared update slip … returning + insert into ballot per transaction',
+    script: `${NEXT_SLIP}with s as (update slip set used = true, client_id = 'pgbench-' || :i::text, receipt = 'P' || lpad(:i::text, 9, '0') where token_hash = ${HASH} and not used and not voided returning session_id) insert into ballot (session_id, answers) select session_id, :answers::jsonb from s;
+`,
+  },
+};
 
 export interface PgbenchResult {
   clients: number;
@@ -54,22 +77,25 @@ function readLatencies(dir: string): Float64Array {
   return Float64Array.from(values);
 }
 
+/** pgbench could not connect all its clients because the server had no slots left. */
+export class NoConnectionSlots extends Error {}
+
 export async function runPgbench(opts: {
   url: string;
   clients: number;
   seconds: number;
   sessionId: number;
   workDir: string;
-  /** another pgbench script (experiments); the server's statements by default */
-  script?: string;
+  kind: BaselineKind;
 }): Promise<PgbenchResult> {
-  const script = path.join(opts.workDir, 'ballot.sql');
-  fs.writeFileSync(script, opts.script ?? PGBENCH_SCRIPT);
-  const logDir = fs.mkdtempSync(path.join(opts.workDir, `log-${opts.clients}-`));
+  const baseline = BASELINES[opts.kind];
+  const script = path.join(opts.workDir, `${opts.kind}.sql`);
+  fs.writeFileSync(script, baseline.script);
+  const logDir = fs.mkdtempSync(path.join(opts.workDir, `log-${opts.kind}-${opts.clients}-`));
   const args = [
     '-n',
     '-M',
-    'extended',
+    baseline.mode,
     '-c',
     String(opts.clients),
     '-j',
@@ -91,7 +117,13 @@ export async function runPgbench(opts: {
     `--log-prefix=${path.join(logDir, 'pgb')}`,
   ];
   const r = await run('pgbench', [...args, opts.url]);
-  if (r.code !== 0) throw new Error(`pgbench failed (${r.code}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  if (r.code !== 0) {
+    fs.rmSync(logDir, { recursive: true, force: true });
+    const tail = r.stderr.trim().split('\n').slice(-3).join(' | ');
+    if (/too many clients|connection slots are reserved/i.test(r.stderr))
+      throw new NoConnectionSlots(`pgbench ${opts.clients} clients: ${tail}`);
+    throw new Error(`pgbench failed (${r.code}): ${tail}`);
+  }
   const tps = Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(r.stdout)?.[1] ?? 0);
   const transactions = Number(/number of transactions actually processed: (\d+)/.exec(r.stdout)?.[1]);
   const latency = summarize(readLatencies(logDir));
