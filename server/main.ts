@@ -1,9 +1,11 @@
 // Entry point: loadConfig → start the database → migrate → buildApp → listen. Any failure is
 // printed as one clear line and the process exits with status 1.
+import type { FastifyBaseLogger } from 'fastify';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { connect, type Connected } from './db/connect.ts';
-import { EmbeddedPostgresError } from './db/embedded.ts';
+import { EmbeddedPostgresError, type EmbeddedEvent } from './db/embedded.ts';
+import { describeDbError } from './db/faults.ts';
 import { MigrationError } from './db/migrate.ts';
 import { countOfficials } from './modules/officials/officials.service.ts';
 import { pruneSessions } from './modules/auth/auth.service.ts';
@@ -24,6 +26,23 @@ function reasonOf(err: unknown, port: number): string {
   return e?.message ?? String(err);
 }
 
+/** Database faults under a running service are logged, never fatal (server/db/faults.ts, keeper.ts). */
+function databaseLog(): {
+  log?: FastifyBaseLogger;
+  onError(err: Error): void;
+  onEmbeddedEvent(e: EmbeddedEvent): void;
+} {
+  const self: ReturnType<typeof databaseLog> = {
+    onError: (err) => self.log?.warn({ cause: describeDbError(err) }, '数据库连接中断，将在数据库恢复后重新连接'),
+    onEmbeddedEvent: (e) => {
+      if (e.kind === 'exited') self.log?.warn({ reason: e.reason }, '内置数据库意外退出，正在重新启动');
+      else if (e.kind === 'restart_failed') self.log?.warn({ reason: e.reason }, '内置数据库重新启动失败，稍后重试');
+      else self.log?.warn(e.kind === 'restarted' ? '内置数据库已重新启动' : '内置数据库已由其他方式启动，继续使用');
+    },
+  };
+  return self;
+}
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -33,8 +52,10 @@ async function main(): Promise<void> {
   }
   let database: Connected | undefined;
   try {
-    database = await connect(config);
+    const dbLog = databaseLog();
+    database = await connect(config, dbLog);
     const app = await buildApp(config, { db: database.db, pool: database.pool });
+    dbLog.log = app.log;
     const db = database;
     let closing = false;
     const shutdown = async (signal: string) => {

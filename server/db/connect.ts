@@ -2,7 +2,7 @@
 // Either way the migrations are applied before anything else touches it.
 import type { Config } from '../config.ts';
 import { createDatabase, type Database } from './database.ts';
-import { startEmbeddedPostgres } from './embedded.ts';
+import { startEmbeddedPostgres, type EmbeddedEvent } from './embedded.ts';
 import { migrate } from './migrate.ts';
 
 export interface Connected extends Database {
@@ -15,11 +15,20 @@ export interface Connected extends Database {
 
 export async function connect(
   config: Config,
-  opts: { poolMax?: number; onError?: (err: Error) => void } = {},
+  opts: {
+    poolMax?: number;
+    /** A pooled connection failed (see faults.ts); the pool replaces it. */
+    onError?: (err: Error) => void;
+    onEmbeddedEvent?: (event: EmbeddedEvent) => void;
+  } = {},
 ): Promise<Connected> {
   const embedded = config.databaseUrl
     ? undefined
-    : await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort });
+    : await startEmbeddedPostgres({
+        dataDir: config.dataDir,
+        port: config.embeddedPgPort,
+        onEvent: opts.onEmbeddedEvent,
+      });
   const url = config.databaseUrl ?? (embedded as { url: string }).url;
   try {
     const { applied } = await migrate(url);

@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { guardClients } from './faults.ts';
 import type { DB } from './schema.ts';
 
 export type Db = Kysely<DB>;
@@ -13,15 +14,27 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function createDatabase(url: string, opts: { max?: number; onError?: (err: Error) => void } = {}): Database {
+export interface DatabaseOptions {
+  max?: number;
+  /** A pooled connection failed (faults.ts); the pool replaces it. */
+  onError?: (err: Error) => void;
+  /** Shown in pg_stat_activity; the service's own pool keeps the default. */
+  applicationName?: string;
+}
+
+export function createDatabase(url: string, opts: DatabaseOptions = {}): Database {
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.max ?? 20,
-    application_name: 'village-eval',
+    application_name: opts.applicationName ?? 'village-eval',
     connectionTimeoutMillis: 5000,
+    // A peer that vanished without a reset (failover, cable) is noticed by TCP keep-alive.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
   });
-  // Without a listener, an idle client's error (e.g. the server stopping) crashes the process.
-  pool.on('error', opts.onError ?? (() => undefined));
+  // Without a listener on each client, a lost connection (the server restarting, a terminated
+  // backend) ends the process: see faults.ts.
+  guardClients(pool, opts.onError ?? (() => undefined));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

@@ -2,7 +2,8 @@
 // We drive initdb and postgres ourselves instead of through the package's class, because the class
 // hooks process exit (racing our graceful shutdown) and rejects with `undefined` on every failure.
 // Handled here: a postmaster orphaned by a SIGKILLed parent, a port already taken, a data directory
-// the `postgres` OS user cannot reach (the server refuses to run as root).
+// the `postgres` OS user cannot reach (the server refuses to run as root). A postmaster that dies
+// under the running service is started again (keeper.ts).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -10,6 +11,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { keepRunning, type EmbeddedEvent } from './keeper.ts';
+
+export type { EmbeddedEvent } from './keeper.ts';
 
 export class EmbeddedPostgresError extends Error {}
 
@@ -18,6 +22,8 @@ export interface EmbeddedOptions {
   port: number;
   /** Extra `-c name=value` settings, e.g. fsync=off for tests. */
   settings?: Record<string, string>;
+  /** Told when the postmaster exits unexpectedly and when it runs again (keeper.ts). */
+  onEvent?: ((event: EmbeddedEvent) => void) | undefined;
 }
 
 export interface EmbeddedPostgres {
@@ -226,6 +232,7 @@ const APP_DATABASE = 'village_eval';
 
 async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });
+  client.on('error', () => undefined);
   await client.connect();
   try {
     const r = await client.query('select 1 from pg_database where datname = $1', [name]);
@@ -258,27 +265,38 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     return { url: adminUrl.replace(/\/postgres$/, `/${APP_DATABASE}`), stop: async () => undefined };
   }
   if (running) await stopOrphan(running);
-  await assertPortFree(opts.port);
   const logFile = path.join(opts.dataDir, 'postgres.log');
-  const logFd = fs.openSync(logFile, 'w');
-  if (who.uid !== undefined) fs.fchownSync(logFd, who.uid, who.gid ?? who.uid);
   const settings = { listen_addresses: '127.0.0.1', unix_socket_directories: '', ...opts.settings };
   const args = ['-D', pgdata, '-p', String(opts.port)];
   for (const [k, v] of Object.entries(settings)) args.push('-c', `${k}=${v}`);
-  const child = spawn(bin.postgres, args, { ...who, stdio: ['ignore', logFd, logFd] });
-  fs.closeSync(logFd);
   const adminUrl = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/postgres`;
-  await waitReady(child, adminUrl, logFile, opts.port);
+  // The log starts afresh with the service and is appended to by a restart (keeper.ts).
+  const launch = async (flags: 'w' | 'a', track?: (child: ChildProcess) => void): Promise<ChildProcess> => {
+    await assertPortFree(opts.port);
+    const logFd = fs.openSync(logFile, flags);
+    if (who.uid !== undefined) fs.fchownSync(logFd, who.uid, who.gid ?? who.uid);
+    const child = spawn(bin.postgres, args, { ...who, stdio: ['ignore', logFd, logFd] });
+    fs.closeSync(logFd);
+    track?.(child);
+    await waitReady(child, adminUrl, logFile, opts.port);
+    return child;
+  };
+  const child = await launch('w');
   await ensureDatabase(adminUrl, APP_DATABASE);
   fs.writeFileSync(ownerFile, String(process.pid));
+  const keeper = keepRunning(child, {
+    relaunch: (track) => launch('a', track),
+    foreign: () => {
+      const other = runningPostmaster(pgdata);
+      return other && { stop: () => stopOrphan(other) };
+    },
+    onEvent: opts.onEvent,
+  });
   return {
     url: adminUrl.replace(/\/postgres$/, `/${APP_DATABASE}`),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        fs.rmSync(ownerFile, { force: true });
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGINT');
-      }),
+    stop: async () => {
+      fs.rmSync(ownerFile, { force: true });
+      await keeper.stop();
+    },
   };
 }

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { describeDbError, isDatabaseUnavailable } from '../db/faults.ts';
 import { AppError, errorBody, type FieldError } from '../errors.ts';
 import { setSecurityHeaders } from './security-headers.ts';
 
@@ -41,6 +42,9 @@ function messageOf(e: { keyword?: string; message?: string; params?: Record<stri
   }
 }
 
+/** Seconds a client is asked to wait before retrying while the database is unreachable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 2;
+
 // PostgreSQL's class 22 (data exception): a value that passed the schema but that PostgreSQL cannot
 // store, e.g. a NUL character in text (22021) or an out-of-range number. Always the input's fault.
 const DATA_EXCEPTIONS = new Set(['22001', '22003', '22007', '22008', '22021', '22P02', '22P05']);
@@ -69,6 +73,11 @@ export function toAppError(err: FastifyError & { validation?: unknown[]; validat
       return new AppError('INVALID_JSON', '请求内容不是合法的 JSON');
   }
   if (err instanceof SyntaxError) return new AppError('INVALID_JSON', '请求内容不是合法的 JSON');
+  // A restart, failover or lost connection: nothing was decided, so the client may retry (a ballot
+  // with the same client id gets its receipt if the submit did commit before the connection went).
+  // Errors carrying an HTTP status come from Fastify (e.g. a client that hung up: ECONNRESET, 400).
+  if (err.statusCode === undefined && isDatabaseUnavailable(err))
+    return new AppError('DATABASE_UNAVAILABLE', '数据库暂时不可用，请稍后重试');
   if (isDataException(err)) return new AppError('BAD_REQUEST', '请求中含有无法处理的字符或数值');
   const status = err.statusCode ?? 500;
   if (status === 429) return new AppError('RATE_LIMITED', '请求过于频繁，请稍后再试');
@@ -78,7 +87,11 @@ export function toAppError(err: FastifyError & { validation?: unknown[]; validat
 }
 
 function sendError(appErr: AppError, cause: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (appErr.statusCode >= 500) request.log.error({ err: cause }, 'request failed');
+  if (appErr.code === 'DATABASE_UNAVAILABLE') {
+    // expected during an outage, one line per request: the error's code and message only
+    request.log.warn({ code: appErr.code, cause: describeDbError(cause) }, 'database unavailable');
+    reply.header('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+  } else if (appErr.statusCode >= 500) request.log.error({ err: cause }, 'request failed');
   else request.log.info({ code: appErr.code }, 'request refused');
   if (appErr.code === 'LOGIN_THROTTLED' || appErr.code === 'RATE_LIMITED') {
     const retry = (appErr.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
