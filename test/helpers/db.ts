@@ -11,7 +11,7 @@ export interface TestDatabase extends Database {
   name: string;
 }
 
-export async function createTestDatabase(opts: { max?: number } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(opts: { max?: number; applicationName?: string } = {}): Promise<TestDatabase> {
   const adminUrl = inject('adminUrl');
   const template = inject('templateDb');
   const ownerPid = template.split('_')[2];
@@ -33,7 +33,7 @@ export async function createTestDatabase(opts: { max?: number } = {}): Promise<T
     await admin.end();
   }
   const url = withDatabase(adminUrl, name);
-  const database = createDatabase(url, { max: opts.max ?? 10 });
+  const database = createDatabase(url, { max: opts.max ?? 10, applicationName: opts.applicationName });
   return {
     ...database,
     url,

@@ -20,6 +20,10 @@ export function freePort(): Promise<number> {
 
 export interface ServerProcess {
   url: string;
+  /** the server process's pid (tsx's child; its process group holds the server and what it spawned) */
+  pid(): number | undefined;
+  /** how the process ended without being asked to by kill() or stop(), if it did */
+  unexpectedExit(): string | undefined;
   /** everything the process wrote to stdout and stderr so far, across restarts */
   output(): string;
   /** SIGKILL, and wait until the process is gone */
@@ -30,11 +34,21 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-export async function startServer(opts: { databaseUrl: string; logLevel: string }): Promise<ServerProcess> {
+export interface ServerOptions {
+  /** DATABASE_URL; without it the server starts its embedded PostgreSQL (give DATA_DIR in env) */
+  databaseUrl?: string;
+  logLevel: string;
+  /** further environment variables, e.g. DATA_DIR and EMBEDDED_PG_PORT */
+  env?: Record<string, string>;
+}
+
+export async function startServer(opts: ServerOptions): Promise<ServerProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const chunks: string[] = [];
   let child: ChildProcess | undefined;
+  let asked = false;
+  let unexpected: string | undefined;
 
   const launch = async () => {
     const c = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['server/main.ts'], {
@@ -42,11 +56,12 @@ export async function startServer(opts: { databaseUrl: string; logLevel: string 
       env: {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
-        DATABASE_URL: opts.databaseUrl,
+        ...(opts.databaseUrl === undefined ? {} : { DATABASE_URL: opts.databaseUrl }),
         PORT: String(port),
         HOST: '127.0.0.1',
         PUBLIC_URL: url,
         LOG_LEVEL: opts.logLevel,
+        ...opts.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group: tsx runs the server in a child process, and a kill must reach both.
@@ -55,10 +70,21 @@ export async function startServer(opts: { databaseUrl: string; logLevel: string 
     c.stdout?.on('data', (d: Buffer) => chunks.push(d.toString('utf8')));
     c.stderr?.on('data', (d: Buffer) => chunks.push(d.toString('utf8')));
     child = c;
+    asked = false;
     const reap = () => signalGroup(c, 'SIGKILL');
     process.once('exit', reap);
-    c.once('exit', () => process.removeListener('exit', reap));
-    await waitUntilUp(url, c);
+    c.once('exit', (code, signal) => {
+      process.removeListener('exit', reap);
+      if (!asked) unexpected ??= signal ?? `exit code ${String(code)}`;
+    });
+    try {
+      await waitUntilUp(url, c);
+    } catch (err) {
+      // a server that never came up must not outlive the test
+      asked = true;
+      signalGroup(c, 'SIGKILL');
+      throw err;
+    }
   };
 
   const exited = (c: ChildProcess) =>
@@ -69,10 +95,13 @@ export async function startServer(opts: { databaseUrl: string; logLevel: string 
   await launch();
   return {
     url,
+    pid: () => child?.pid,
+    unexpectedExit: () => unexpected,
     output: () => chunks.join(''),
     async kill() {
       if (!child) return;
       const c = child;
+      asked = true;
       signalGroup(c, 'SIGKILL');
       await exited(c);
       await waitUntilDown(url);
@@ -81,6 +110,7 @@ export async function startServer(opts: { databaseUrl: string; logLevel: string 
     async stop() {
       if (!child) return;
       const c = child;
+      asked = true;
       signalGroup(c, 'SIGTERM');
       await exited(c);
       await waitUntilDown(url);
