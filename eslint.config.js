@@ -4,7 +4,18 @@ import globals from 'globals';
 import ts from 'typescript-eslint';
 
 export default ts.config(
-  { ignores: ['node_modules/', 'web/dist/', 'data/', 'server/db/schema.ts', 'coverage/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'web/dist/',
+      'dist/',
+      'dist.next/',
+      'dist.old/',
+      'data/',
+      'server/db/schema.ts',
+      'coverage/',
+    ],
+  },
   js.configs.recommended,
   ...ts.configs.recommended,
   ...svelte.configs.recommended,

@@ -1,5 +1,5 @@
 // Builds the two static pages under web/: the officials' console (index.html) and the villager's
-// ballot page (ballot.html), each with its own bundle, into web/dist with hashed files in assets/.
+// ballot page (ballot.html), each with its own bundle, into dist/web with hashed files in assets/.
 // The server's CSP allows no inline script or style, so the build must not inject any.
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import fs from 'node:fs';
@@ -8,7 +8,10 @@ import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { build, defineConfig, type Plugin } from 'vite';
 
-const web = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'web');
+const root = path.dirname(fileURLToPath(import.meta.url));
+const web = path.join(root, 'web');
+/** Served by the server from here (server/paths.ts WEB_DIST). */
+const outDir = path.join(root, 'dist', 'web');
 
 // The ballot page is built on its own, after the console: a runtime chunk shared with the console
 // carries every part of Svelte the console uses, and the page must stay under 25 KB gzipped
@@ -28,21 +31,21 @@ function precompress(dir: string): void {
 /** After the console build, the ballot page's own build into the same output directory (which
  * `vite build --outDir` may have moved, e.g. the benchmark's scratch build). */
 function ballotPageBuild(): Plugin {
-  let outDir = path.join(web, 'dist');
+  let out = outDir;
   return {
     name: 'ballot-page-build',
     apply: 'build',
     configResolved(config) {
-      outDir = path.resolve(config.root, config.build.outDir);
+      out = path.resolve(config.root, config.build.outDir);
     },
     async closeBundle() {
       await build({
         configFile: fileURLToPath(import.meta.url),
         mode: 'ballot',
         logLevel: 'warn',
-        build: { outDir, emptyOutDir: false },
+        build: { outDir: out, emptyOutDir: false },
       });
-      precompress(outDir);
+      precompress(out);
     },
   };
 }
@@ -54,7 +57,7 @@ export default defineConfig(({ mode }) => {
     base: '/',
     plugins: ballot ? [svelte()] : [svelte(), ballotPageBuild()],
     build: {
-      outDir: path.join(web, 'dist'),
+      outDir,
       // the console build empties the directory; the ballot build then adds to it
       emptyOutDir: !ballot,
       assetsDir: 'assets',

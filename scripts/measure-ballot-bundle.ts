@@ -1,5 +1,5 @@
 // Measures what a phone downloads to show the ballot page: the scripts, module preloads and
-// stylesheets named by web/dist/ballot.html plus every chunk those scripts import, each gzipped
+// stylesheets named by dist/web/ballot.html plus every chunk those scripts import, each gzipped
 // (level 9). Fails (exit 1) above the budget of issue 3 (25 KB of JS and CSS), or when the built
 // page carries an inline script or style, which the CSP would refuse.
 //   npx tsx scripts/measure-ballot-bundle.ts [dist-dir]     (after npm run build:web)
@@ -46,7 +46,7 @@ function inlineProblems(html: string): string[] {
 }
 
 function main(): void {
-  const dist = path.resolve(process.argv[2] ?? 'web/dist');
+  const dist = path.resolve(process.argv[2] ?? 'dist/web');
   if (!fs.existsSync(path.join(dist, 'ballot.html'))) {
     console.error(`找不到 ${path.join(dist, 'ballot.html')}：请先运行 npm run build:web`);
     process.exit(1);

@@ -6,12 +6,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import { AppError } from './errors.ts';
 import { validatorCompiler } from './lib/validation.ts';
+import { WEB_DIST } from './paths.ts';
 import authRoutes from './modules/auth/auth.routes.ts';
 import campaignsRoutes from './modules/cases/campaigns.routes.ts';
 import casesRoutes from './modules/cases/cases.routes.ts';
@@ -29,8 +29,6 @@ import errorHandler, { frameworkErrors } from './plugins/error-handler.ts';
 import metrics from './plugins/metrics.ts';
 import rateLimit from './plugins/rate-limit.ts';
 import securityHeaders from './plugins/security-headers.ts';
-
-export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
 
 export interface AppDeps {
   db: Db;

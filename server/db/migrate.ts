@@ -4,10 +4,10 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { SQL_DIR } from '../paths.ts';
 
-export const SQL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../sql');
+export { SQL_DIR };
 const LOCK_KEY = 727_001; // arbitrary constant shared by every instance of this service
 
 export class MigrationError extends Error {}

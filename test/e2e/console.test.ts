@@ -21,7 +21,7 @@ describe('the built web pages', () => {
   beforeAll(ensureWebBuilt, 120_000);
 
   it.each(['index.html', 'ballot.html'])('%s has no inline script or style (the CSP refuses them)', (file) => {
-    const html = fs.readFileSync(path.join(ROOT, 'web/dist', file), 'utf8');
+    const html = fs.readFileSync(path.join(ROOT, 'dist/web', file), 'utf8');
     const scripts = html.match(/<script\b[^>]*>/g) ?? [];
     expect(scripts.length).toBeGreaterThan(0);
     for (const tag of scripts) expect(tag).toMatch(/\bsrc="\/assets\/[^"]+\.js"/);

@@ -1,13 +1,14 @@
-// web/dist for the browser tests and screenshot scripts, built at most once at a time: vitest runs
-// test files in parallel workers, and two concurrent builds (each emptying web/dist) would pull the
-// pages out from under each other. The lock is a file created with O_EXCL, holding the builder's
-// pid, so a lock left by a killed process is taken over.
+// dist/web (the server's WEB_DIST) for the browser tests and screenshot scripts, built at most once
+// at a time: vitest runs test files in parallel workers, and two concurrent builds (each emptying
+// dist/web) would pull the pages out from under each other. The lock is a file created with O_EXCL,
+// holding the builder's pid, so a lock left by a killed process is taken over; `npm run build`
+// (scripts/build.js) takes the same lock.
 import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'vite';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const LOCK = path.join(ROOT, 'node_modules/.cache/vre-web-build.lock');
+const LOCK = path.join(ROOT, 'node_modules/.cache/vre-build.lock');
 
 /** What the bundles are built from, including the server's pure rule modules the console imports. */
 const SOURCES = [
@@ -32,7 +33,7 @@ function newestMtime(p: string): number {
 }
 
 function fresh(): boolean {
-  const pages = ['index.html', 'ballot.html'].map((f) => path.join(ROOT, 'web/dist', f));
+  const pages = ['index.html', 'ballot.html'].map((f) => path.join(ROOT, 'dist/web', f));
   if (!pages.every((p) => fs.existsSync(p))) return false;
   const built = Math.min(...pages.map((p) => fs.statSync(p).mtimeMs));
   return built >= Math.max(...SOURCES.map((s) => newestMtime(path.join(ROOT, s))));
@@ -60,7 +61,7 @@ function tryLock(): boolean {
   }
 }
 
-/** Builds web/dist when it is missing or older than its sources; waits while another process builds. */
+/** Builds dist/web when it is missing or older than its sources; waits while another process builds. */
 export async function ensureWebBuilt(): Promise<void> {
   const deadline = Date.now() + 180_000;
   while (!fresh()) {
@@ -72,7 +73,7 @@ export async function ensureWebBuilt(): Promise<void> {
       }
       return;
     }
-    if (Date.now() > deadline) throw new Error('web/dist 构建等待超时（另一进程持有构建锁）');
+    if (Date.now() > deadline) throw new Error('dist/web 构建等待超时（另一进程持有构建锁）');
     await new Promise((r) => setTimeout(r, 250));
   }
 }
