@@ -4,7 +4,7 @@
 // for "CSV (逗号分隔)"). XLSX is read with exceljs, first worksheet only. This is the expensive part
 // of an import: it runs in a worker thread (import.worker.ts), within the limits of import.limits.ts.
 import { parse as parseCsv } from 'csv-parse/sync';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { AppError } from '../../errors.ts';
 import { limitError, type ImportLimits } from './import.limits.ts';
 import { checkDirectory, checkParts, corruptXlsx } from './import.zip.ts';
@@ -92,7 +92,9 @@ function readCsv(bytes: Buffer, limits: ImportLimits): GridRow[] {
 
 async function readXlsx(bytes: Buffer, limits: ImportLimits): Promise<GridRow[]> {
   checkParts(bytes, checkDirectory(bytes, limits), limits);
-  const workbook = new ExcelJS.Workbook();
+  // Loaded here, not at the top: exceljs takes a second of CPU to load, which a CSV need not pay.
+  const { default: Excel } = await import('exceljs');
+  const workbook = new Excel.Workbook();
   try {
     await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch {
