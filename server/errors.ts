@@ -97,3 +97,5 @@ export function errorBody(err: AppError): ErrorBody {
 /** The answer for anything that does not exist or lies outside the caller's region: one body for both. */
 export const notFound = (): AppError => new AppError('NOT_FOUND', '未找到该对象，或您无权访问');
 export const forbidden = (): AppError => new AppError('FORBIDDEN', '您的角色无权执行此操作');
+/** The database cannot be reached now (restart, failover, lost connection): 503 with Retry-After. */
+export const databaseUnavailable = (): AppError => new AppError('DATABASE_UNAVAILABLE', '数据库暂时不可用');

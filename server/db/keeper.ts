@@ -3,7 +3,7 @@
 // will start it again: we do, with a growing pause (a SIGKILLed postmaster's backends must finish
 // before a new one may attach the data directory). Meanwhile requests answer 503 and recover by
 // themselves once it is back. A postmaster someone else started on the data directory meanwhile
-// (e.g. `pg_ctl start`) is adopted: used as it is and stopped with the service.
+// (e.g. `pg_ctl start`) is adopted: used as it is and stopped with the service, but not watched.
 import type { ChildProcess } from 'node:child_process';
 
 export type EmbeddedEvent =
@@ -23,6 +23,15 @@ export interface KeeperOptions {
 const PAUSES_MS = [250, 500, 1000, 2000];
 
 const alive = (c: ChildProcess) => c.exitCode === null && c.signalCode === null;
+
+/** Fast shutdown (SIGINT), resolved once the postmaster has exited. */
+function stopChild(c: ChildProcess): Promise<void> {
+  if (!alive(c)) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    c.once('exit', () => resolve());
+    c.kill('SIGINT');
+  });
+}
 
 export function keepRunning(first: ChildProcess, o: KeeperOptions): { stop(): Promise<void> } {
   let current: ChildProcess | undefined;
@@ -63,14 +72,14 @@ export function keepRunning(first: ChildProcess, o: KeeperOptions): { stop(): Pr
       }
       try {
         const c = await o.relaunch((spawned) => (current = spawned));
-        if (stopping) return;
+        if (stopping) return await stopChild(c);
         if (!alive(c)) throw new Error('内置数据库启动后立即退出');
         watch(c);
         o.onEvent?.({ kind: 'restarted' });
         return;
       } catch (err) {
         current = undefined;
-        o.onEvent?.({ kind: 'restart_failed', reason: (err as Error).message });
+        if (!stopping) o.onEvent?.({ kind: 'restart_failed', reason: (err as Error).message });
       }
     }
   };
@@ -80,13 +89,7 @@ export function keepRunning(first: ChildProcess, o: KeeperOptions): { stop(): Pr
     async stop() {
       stopping = true;
       wake?.();
-      const c = current;
-      if (c && alive(c)) {
-        await new Promise<void>((resolve) => {
-          c.once('exit', () => resolve());
-          c.kill('SIGINT');
-        });
-      }
+      if (current) await stopChild(current);
       await reviving;
       await adopted?.stop();
     },

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { describeDbError, isDatabaseUnavailable } from '../db/faults.ts';
-import { AppError, errorBody, type FieldError } from '../errors.ts';
+import { AppError, databaseUnavailable, errorBody, type FieldError } from '../errors.ts';
 import { setSecurityHeaders } from './security-headers.ts';
 
 // Every error reply has one shape ({ statusCode, code, error, message, details? }). Validation
@@ -76,8 +76,7 @@ export function toAppError(err: FastifyError & { validation?: unknown[]; validat
   // A restart, failover or lost connection: nothing was decided, so the client may retry (a ballot
   // with the same client id gets its receipt if the submit did commit before the connection went).
   // Errors carrying an HTTP status come from Fastify (e.g. a client that hung up: ECONNRESET, 400).
-  if (err.statusCode === undefined && isDatabaseUnavailable(err))
-    return new AppError('DATABASE_UNAVAILABLE', '数据库暂时不可用，请稍后重试');
+  if (err.statusCode === undefined && isDatabaseUnavailable(err)) return databaseUnavailable();
   if (isDataException(err)) return new AppError('BAD_REQUEST', '请求中含有无法处理的字符或数值');
   const status = err.statusCode ?? 500;
   if (status === 429) return new AppError('RATE_LIMITED', '请求过于频繁，请稍后再试');

@@ -23,7 +23,7 @@ const UNAVAILABLE = {
   statusCode: 503,
   code: 'DATABASE_UNAVAILABLE',
   error: 'Service Unavailable',
-  message: '数据库暂时不可用，请稍后重试',
+  message: '数据库暂时不可用',
 };
 
 describe('with the database unreachable', () => {

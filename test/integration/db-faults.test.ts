@@ -299,7 +299,7 @@ describe('database faults under a load of submits', () => {
         statusCode: 503,
         code: 'DATABASE_UNAVAILABLE',
         error: 'Service Unavailable',
-        message: '数据库暂时不可用，请稍后重试',
+        message: '数据库暂时不可用',
       });
       // it did commit: the slip is used and holds the receipt nobody has seen yet
       const stored = await storedReceipts(tdb.db, fx.sessionId);

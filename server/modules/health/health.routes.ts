@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { sql } from 'kysely';
 import { Type } from 'typebox';
 import type { Db } from '../../db/database.ts';
-import { AppError } from '../../errors.ts';
+import { databaseUnavailable } from '../../errors.ts';
 
 const healthRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
   app.get(
@@ -18,7 +18,7 @@ const healthRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) 
       try {
         await sql`select 1`.execute(db);
       } catch {
-        throw new AppError('DATABASE_UNAVAILABLE', '数据库暂时不可用');
+        throw databaseUnavailable();
       }
       return { status: 'ok' as const };
     },
