@@ -150,7 +150,7 @@ async function entryAndCheckShots(s: Shots, open: SessionFixture, db: Db, app: F
   await page.getByLabel('测评票编码').fill('AB0O-1');
   await page.getByRole('button', { name: '打开测评' }).click();
   await shot(s, page, '21-code-entry-error');
-  await page.goto(`${s.base}/v#r:${open.sessionId}`);
+  await page.goto(`${s.base}/v#r:${open.publicId}`);
   await page.locator('[role="alert"] h2').waitFor();
   await shot(s, page, '22-check-not-closed');
   const cookie = await sessionFor(db, open.secretary.id);
@@ -159,7 +159,7 @@ async function entryAndCheckShots(s: Shots, open: SessionFixture, db: Db, app: F
   // The phone that voted in voteShots remembers its receipt: a new phone types it.
   const checker = await phone(s);
   const receipts = await db.selectFrom('receipt').select('code').where('session_id', '=', open.sessionId).execute();
-  await checker.goto(`${s.base}/v#r:${open.sessionId}`);
+  await checker.goto(`${s.base}/v#r:${open.publicId}`);
   await checker.getByLabel('您的回执码').fill(receipts[0]?.code.toLowerCase() ?? '');
   await checker.getByRole('button', { name: '查验' }).click();
   await shot(s, checker, '23-check-found');

@@ -109,6 +109,7 @@ export interface EvaluationSession {
   issued_count: Generated<number>;
   kind: Generated<string>;
   opened_at: Timestamp | null;
+  public_id: Generated<string>;
   questionnaire: Json;
   residents_confirmed_at: Timestamp | null;
   residents_confirmed_by: number | null;

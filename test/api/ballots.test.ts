@@ -59,7 +59,7 @@ describe('fetching the questionnaire', () => {
     const res = await questionnaire(token);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({
-      session: { id: fx.sessionId, title: fx.title, villageName: fx.villageName, status: 'open' },
+      session: { publicId: fx.publicId, title: fx.title, villageName: fx.villageName, status: 'open' },
       header: fx.questionnaire.header,
       questions: fx.questionnaire.questions.map((q) => ({
         id: q.id,

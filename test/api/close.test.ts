@@ -13,6 +13,7 @@ let tdb: TestDatabase;
 let app: FastifyInstance;
 let cast: Cast;
 let sessionId: number;
+let publicId: string;
 let tokens: string[];
 const receipts: string[] = [];
 
@@ -30,6 +31,7 @@ beforeAll(async () => {
     residentsPresent: 10,
   });
   sessionId = created.body.id;
+  publicId = created.body.publicId;
   await call(app, cast.township, 'POST', `/api/sessions/${sessionId}/confirm-residents`, { residentsPresent: 10 });
   const issued = await call(app, cast.village, 'POST', `/api/sessions/${sessionId}/slips`, { count: 9 });
   tokens = issued.body.slips.map((s: { token: string }) => s.token);
@@ -69,14 +71,10 @@ describe('a session from open to certified', () => {
       status: 200,
       body: { status: 'open', residentsPresent: 10, issued: 9, used: 9, remaining: 0, online: 8, paper: 1 },
     });
-    expect(await call(app, null, 'GET', `/api/public/sessions/${sessionId}/receipts`)).toEqual({
-      status: 409,
-      body: {
-        statusCode: 409,
-        code: 'SESSION_NOT_CLOSED',
-        error: 'Conflict',
-        message: '测评尚未结束，回执名单在结束后公布',
-      },
+    // while open the list is answered as one that does not exist
+    expect(await call(app, null, 'GET', `/api/public/sessions/${publicId}/receipts`)).toEqual({
+      status: 404,
+      body: { statusCode: 404, code: 'NOT_FOUND', error: 'Not Found', message: '未找到该对象，或您无权访问' },
     });
     // while open, a ballot and its slip were written by one transaction: the link close must break
     expect((await xminJoins()).ballotSlip).toBeGreaterThan(0);
@@ -177,15 +175,15 @@ describe('a session from open to certified', () => {
   });
 
   it('publishes the receipts without login, sorted, one per ballot', async () => {
-    const res = await call(app, null, 'GET', `/api/public/sessions/${sessionId}/receipts`);
+    const res = await call(app, null, 'GET', `/api/public/sessions/${publicId}/receipts`);
     expect(res).toEqual({
       status: 200,
       body: {
-        session: { id: sessionId, title: '2025年度整顿村级自评', villageName: expect.any(String), status: 'closed' },
+        session: { publicId, title: '2025年度整顿村级自评', villageName: expect.any(String), status: 'closed' },
         receipts: [...receipts].sort(),
       },
     });
-    expect((await call(app, null, 'GET', '/api/public/sessions/99999999/receipts')).status).toBe(404);
+    expect((await call(app, null, 'GET', `/api/public/sessions/${sessionId}/receipts`)).status).toBe(404);
   });
 
   it('certifies with the host, scrutineers and counters, who must be different people', async () => {

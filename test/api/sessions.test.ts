@@ -82,6 +82,7 @@ describe('creating a session', () => {
     const s = await createDraft();
     expect(s).toEqual({
       id: expect.any(Number),
+      publicId: expect.stringMatching(/^[2-9A-HJ-NP-Z]{20}$/),
       villageId: cast.tree.village,
       villageName: names.village,
       townshipName: names.township,

@@ -316,7 +316,9 @@ describe.skipIf(!hasChromium)('the ballot page on a phone', () => {
     const receipt = (await receiptOf(page)) as string;
 
     await page.getByRole('link', { name: '测评结束后，查验回执' }).click();
-    expect(await page.locator('[role="alert"] h2').innerText()).toBe('测评尚未结束，回执名单在结束后公布');
+    // the check's address names the session by its random public id, never by its sequential key
+    expect(new URL(page.url()).hash).toBe(`#r:${f.publicId}`);
+    expect(await page.locator('[role="alert"] h2').innerText()).toBe('还没有这次测评的回执名单');
 
     const cookie = await sessionFor(database.db, f.secretary.id);
     const close = await app.inject({ method: 'POST', url: `/api/sessions/${f.sessionId}/close`, headers: { cookie } });

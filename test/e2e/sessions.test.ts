@@ -327,6 +327,14 @@ describe.skipIf(!hasChromium)('evaluation sessions in the console', () => {
       .where('object_id', '=', String(sessionId))
       .executeTakeFirstOrThrow();
     await sec.getByText(`审计链锚点：第 ${close.id} 条记录，哈希 ${close.hash.toString('hex')}`).waitFor();
+    // the receipt list is printed with the session's random public id
+    const { public_id: publicId } = await database.db
+      .selectFrom('evaluation_session')
+      .select('public_id')
+      .where('id', '=', sessionId)
+      .executeTakeFirstOrThrow();
+    expect(publicId).toMatch(/^[2-9A-HJ-NP-Z]{20}$/);
+    await sec.getByText(`回执名单（村民可凭回执码核对本人的票已计入）：${baseUrl}/v#r:${publicId}`).waitFor();
     const pdf = await sec.pdf({ format: 'A4', preferCSSPageSize: true });
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
   });

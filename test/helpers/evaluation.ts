@@ -17,6 +17,8 @@ export type FixtureStatus = 'draft' | 'open' | 'closed' | 'certified' | 'void';
 
 export interface SessionFixture {
   sessionId: number;
+  /** the random id of public URLs (sql/0007) */
+  publicId: string;
   batchId: number;
   tree: Tree;
   villageName: string;
@@ -70,7 +72,7 @@ export async function createSessionFixture(db: Db, opts: SessionFixtureOptions =
       opened_at: started ? sql<Date>`now()` : null,
       created_by: secretary.id,
     })
-    .returning('id')
+    .returning(['id', 'public_id'])
     .executeTakeFirstOrThrow();
   const batchId = slips > 0 ? await insertBatch(db, session.id, secretary.id, slips) : 0;
   const tokens = Array.from({ length: slips }, () => newToken());
@@ -84,6 +86,7 @@ export async function createSessionFixture(db: Db, opts: SessionFixtureOptions =
   if (ended) await closeFixtureSession(db, session.id, status === 'certified');
   return {
     sessionId: session.id,
+    publicId: session.public_id,
     batchId,
     tree,
     villageName: village.name,

@@ -49,7 +49,7 @@ const QuestionSchema = Type.Object({
 
 export const QuestionnaireReply = Type.Object({
   session: Type.Object({
-    id: Type.Integer(),
+    publicId: Type.String({ description: '测评的公开编号（随机）：结束后查验回执用' }),
     title: Type.String(),
     villageName: Type.String(),
     status: Type.String(),

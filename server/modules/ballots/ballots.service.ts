@@ -80,7 +80,12 @@ export async function getQuestionnaire(db: Db, rawToken: string): Promise<Questi
   const session = await openSession(db, slip);
   if (slip.used) throw slipUsed();
   return {
-    session: { id: session.id, title: session.title, villageName: session.villageName, status: session.status },
+    session: {
+      publicId: session.publicId,
+      title: session.title,
+      villageName: session.villageName,
+      status: session.status,
+    },
     header: session.questionnaire.header,
     questions: session.questionnaire.questions.map((q) => ({
       id: q.id,

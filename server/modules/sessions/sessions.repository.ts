@@ -16,6 +16,8 @@ export interface Certification {
 
 export interface SessionRow {
   id: number;
+  /** random, unguessable: the only id in URLs the public sees (sql/0007) */
+  publicId: string;
   villageId: number;
   villageName: string;
   villagePath: number[];
@@ -65,6 +67,7 @@ function baseQuery(db: Db) {
       )
       .select([
         's.id',
+        's.public_id as publicId',
         's.village_id as villageId',
         'v.name as villageName',
         'v.path as villagePath',

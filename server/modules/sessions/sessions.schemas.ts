@@ -72,6 +72,8 @@ export const CertificationSchema = Type.Object({
 
 export const SessionViewSchema = Type.Object({
   id: Type.Integer(),
+  /** random (100 bits): the id in every public URL, e.g. the receipt check PUBLIC_URL/v#r:PUBLIC_ID */
+  publicId: Type.String(),
   villageId: Type.Integer(),
   villageName: Type.String(),
   townshipName: Type.String(),

@@ -30,6 +30,7 @@ const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 export function toView(row: SessionRow): SessionView {
   return {
     id: row.id,
+    publicId: row.publicId,
     villageId: row.villageId,
     villageName: row.villageName,
     townshipName: row.townshipName,
@@ -210,6 +211,7 @@ export async function listSessionEvents(db: Db, user: CurrentUser, id: number): 
 
 export interface SessionForBallot {
   id: number;
+  publicId: string;
   title: string;
   villageName: string;
   status: SessionStatus;
@@ -235,6 +237,7 @@ export async function getSessionForBallot(
   if (!row) return undefined;
   const s: SessionForBallot = {
     id: row.id,
+    publicId: row.publicId,
     title: row.title,
     villageName: row.villageName,
     status: row.status,

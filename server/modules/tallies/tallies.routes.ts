@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Db } from '../../db/database.ts';
 import { userOf } from '../../plugins/auth.ts';
 import { EVALUATION_ROLES } from '../sessions/sessions.rules.ts';
-import { ReceiptsReply, SessionParams, TallyReply } from './tallies.schemas.ts';
+import { PublicSessionParams, ReceiptsReply, SessionParams, TallyReply } from './tallies.schemas.ts';
 import * as tallies from './tallies.service.ts';
 
 const tags = ['tallies'];
@@ -23,18 +23,18 @@ const talliesRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db })
   );
 
   app.get(
-    '/api/public/sessions/:id/receipts',
+    '/api/public/sessions/:publicId/receipts',
     {
       schema: {
         tags,
         summary: '公布的回执名单（无需登录；测评结束后）：村民可核对自己的票已计入',
-        params: SessionParams,
+        params: PublicSessionParams,
         response: { 200: ReceiptsReply },
       },
       // A whole village checks after the meeting, often from one NAT address.
       config: { rateLimit: { max: 600, timeWindow: '1 minute' } },
     },
-    async (request) => tallies.getPublishedReceipts(db, request.params.id),
+    async (request) => tallies.getPublishedReceipts(db, request.params.publicId),
   );
 };
 

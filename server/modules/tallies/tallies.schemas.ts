@@ -66,8 +66,18 @@ export const TallyReply = Type.Object({
   verdict: Type.Optional(VerdictSchema),
 });
 
+// Not pattern-checked: a malformed id gets the same 404 as an unknown one (tallies.service).
+export const PublicSessionParams = Type.Object({
+  publicId: Type.String({ description: '测评的公开编号（随机，20 位）' }),
+});
+
 export const ReceiptsReply = Type.Object({
-  session: Type.Object({ id: Type.Integer(), title: Type.String(), villageName: Type.String(), status: Type.String() }),
+  session: Type.Object({
+    publicId: Type.String(),
+    title: Type.String(),
+    villageName: Type.String(),
+    status: Type.String(),
+  }),
   receipts: Type.Array(Type.String()),
 });
 

@@ -17,7 +17,7 @@ import { submitWithRetry } from './submit.ts';
 import { parseHash } from './token.ts';
 
 export interface Questionnaire {
-  session: { id: number; title: string; villageName: string; status: string };
+  session: { publicId: string; title: string; villageName: string; status: string };
   header: string;
   questions: Question[];
 }
@@ -30,7 +30,7 @@ export type View =
   | { kind: 'stalled'; problem: Problem }
   | { kind: 'receipt'; receipt: string }
   | { kind: 'problem'; problem: Problem }
-  | { kind: 'check'; sessionId: number };
+  | { kind: 'check'; publicId: string };
 
 export class BallotFlow {
   view = $state.raw<View>({ kind: 'loading' });
@@ -57,7 +57,7 @@ export class BallotFlow {
     this.missing = [];
     this.formError = '';
     if (route.kind === 'none') return this.show(run, { kind: 'entry' });
-    if (route.kind === 'check') return this.show(run, { kind: 'check', sessionId: route.sessionId });
+    if (route.kind === 'check') return this.show(run, { kind: 'check', publicId: route.publicId });
     if (route.kind === 'invalid') return this.show(run, { kind: 'problem', problem: INVALID_SLIP });
     this.view = { kind: 'loading' };
     this.token = route.token;
@@ -129,7 +129,8 @@ export class BallotFlow {
       return this.show(run, { kind: 'problem', problem: problemOf(reply) });
     }
     this.questionnaire = data;
-    this.meta = { sessionId: data.session.id, title: data.session.title, villageName: data.session.villageName };
+    const { publicId, title, villageName } = data.session;
+    this.meta = { publicId, title, villageName };
     this.show(run, { kind: 'form' });
   }
 
@@ -153,8 +154,8 @@ export class BallotFlow {
     );
     // The phone's record follows the server's answer even if the villager has moved on meanwhile.
     if (outcome.kind === 'receipt') {
-      const { sessionId, title, villageName } = meta;
-      saveRecord(key, { sessionId, title, villageName, receipt: outcome.receipt }); // the choices are forgotten
+      const { publicId, title, villageName } = meta;
+      saveRecord(key, { publicId, title, villageName, receipt: outcome.receipt }); // the choices are forgotten
     } else if (outcome.kind === 'rejected') {
       removeRecord(key);
     }

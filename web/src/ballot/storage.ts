@@ -6,7 +6,8 @@
 export type Answers = Record<string, string>;
 
 export interface SessionMeta {
-  sessionId: number;
+  /** the session's random public id ('' in a record saved before there was one) */
+  publicId: string;
   title: string;
   villageName: string;
 }
@@ -73,8 +74,11 @@ export function loadRecord(key: string): SlipRecord | null {
   try {
     const raw = store()?.getItem(key);
     if (!raw) return null;
-    const rec = JSON.parse(raw) as SlipRecord;
-    return rec && typeof rec.sessionId === 'number' ? rec : null;
+    const rec = JSON.parse(raw) as SlipRecord & { sessionId?: unknown };
+    if (!rec || typeof rec !== 'object') return null;
+    // a record saved by the page before public ids (keyed by sessionId) still resumes its submission
+    if (typeof rec.publicId === 'string') return rec;
+    return typeof rec.sessionId === 'number' ? { ...rec, publicId: '' } : null;
   } catch {
     return null;
   }
@@ -98,7 +102,7 @@ export function removeRecord(key: string): void {
 }
 
 /** Receipts this phone received for one session, to prefill the receipt check. */
-export function receiptsOfSession(sessionId: number): string[] {
+export function receiptsOfSession(publicId: string): string[] {
   const s = store();
   const out: string[] = [];
   if (!s) return out;
@@ -107,7 +111,7 @@ export function receiptsOfSession(sessionId: number): string[] {
       const key = s.key(i);
       if (!key || key.indexOf(PREFIX) !== 0) continue;
       const rec = loadRecord(key);
-      if (rec && rec.sessionId === sessionId && rec.receipt) out.push(rec.receipt);
+      if (rec && rec.publicId === publicId && rec.receipt) out.push(rec.receipt);
     }
   } catch {
     // ignore

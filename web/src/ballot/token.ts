@@ -32,9 +32,12 @@ export function groups(code: string, size: number): string[] {
 }
 
 export type Route =
-  { kind: 'none' } | { kind: 'token'; token: string } | { kind: 'invalid' } | { kind: 'check'; sessionId: number };
+  { kind: 'none' } | { kind: 'token'; token: string } | { kind: 'invalid' } | { kind: 'check'; publicId: string };
 
-/** `#TOKEN` votes, `#r:ID` checks a receipt after close, an empty hash asks for the code. */
+/**
+ * `#TOKEN` votes, `#r:PUBLIC_ID` checks a receipt after close (the session's random public id; a
+ * malformed one is left for the server's 404), an empty hash asks for the code.
+ */
 export function parseHash(hash: string): Route {
   let raw = hash.charAt(0) === '#' ? hash.slice(1) : hash;
   try {
@@ -44,8 +47,8 @@ export function parseHash(hash: string): Route {
   }
   raw = raw.trim();
   if (raw === '') return { kind: 'none' };
-  const check = /^r:(\d{1,9})$/i.exec(raw);
-  if (check) return { kind: 'check', sessionId: Number(check[1]) };
+  const check = /^r:([0-9a-z]{1,40})$/i.exec(raw);
+  if (check) return { kind: 'check', publicId: (check[1] as string).toUpperCase() };
   const code = normalizeCode(raw);
   return isToken(code) ? { kind: 'token', token: code } : { kind: 'invalid' };
 }
