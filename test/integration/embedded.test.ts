@@ -1,7 +1,7 @@
 // The start command as a user runs it, on the embedded PostgreSQL: first start on a new DATA_DIR,
 // restart with the data kept, recovery after SIGKILL left the postmaster orphaned, and a clear
-// one-line reason for each failure. main.ts is run by tsx directly: `npm start` only adds the web
-// build in front, which other tests cover. As root the embedded server runs as the OS user
+// one-line reason for each failure. main.ts is run by tsx directly: `npm start` runs the same code
+// compiled into dist/, which CI starts after npm ci --omit=dev (.ci/run). As root the embedded server runs as the OS user
 // `postgres`; when it cannot reach this checkout the first test fails with the server's message.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
