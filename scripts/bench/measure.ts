@@ -8,7 +8,7 @@ import { ballotCount, httpSession, pgbenchSession, settle, type BenchDatabase, t
 import type { LoadJob, LoadResult } from './http-load.ts';
 import { connectionState, pgbenchClients } from './connections.ts';
 import { NoConnectionSlots, runPgbench, type BaselineKind, type PgbenchResult } from './pgbench.ts';
-import { ROOT, sampleRss, type RunningServer } from './server.ts';
+import { cpuMsOf, ROOT, sampleRss, type RunningServer } from './server.ts';
 
 export interface Context {
   db: BenchDatabase;
@@ -39,6 +39,8 @@ export interface HttpPoint extends LoadResult {
   connections: number;
   ballots: number;
   rssMiB: number;
+  /** the server process's CPU time per accepted ballot over the whole run (warm-up second included), ms */
+  serverCpuMs: number;
 }
 
 /**
@@ -126,6 +128,7 @@ export async function httpPoint(
   );
   await settle(ctx.db.pool);
   const stopRss = sampleRss(ctx.server.pid);
+  const cpu0 = cpuMsOf(ctx.server.pid);
   const job: LoadJob = {
     port: ctx.server.port,
     tokensFile: file,
@@ -137,9 +140,10 @@ export async function httpPoint(
     ratePerSecond: 0,
   };
   const r = await runLoad(job, ctx.workDir);
+  const serverCpuMs = (cpuMsOf(ctx.server.pid) - cpu0) / Math.max(1, r.completed);
   const rssMiB = stopRss();
   ctx.seen.set(key, Math.max(ctx.seen.get(key) ?? 0, r.perSecond));
-  return { ...r, round, connections, ballots: await ballotCount(ctx.db.pool, sessionId), rssMiB };
+  return { ...r, round, connections, ballots: await ballotCount(ctx.db.pool, sessionId), rssMiB, serverCpuMs };
 }
 
 /** A meeting of 1,000 people voting within 10 s: open-loop arrivals at 100/s, one connection each. */
@@ -147,6 +151,7 @@ export async function meetingPoint(ctx: Context, round: number, people = 1000, s
   const { sessionId, file } = await tokensFile(ctx, `meeting r${round}`, people);
   await settle(ctx.db.pool);
   const stopRss = sampleRss(ctx.server.pid);
+  const cpu0 = cpuMsOf(ctx.server.pid);
   const job: LoadJob = {
     port: ctx.server.port,
     tokensFile: file,
@@ -158,5 +163,13 @@ export async function meetingPoint(ctx: Context, round: number, people = 1000, s
     ratePerSecond: people / seconds,
   };
   const r = await runLoad(job, ctx.workDir);
-  return { ...r, round, connections: 0, ballots: await ballotCount(ctx.db.pool, sessionId), rssMiB: stopRss() };
+  const serverCpuMs = (cpuMsOf(ctx.server.pid) - cpu0) / Math.max(1, r.completed);
+  return {
+    ...r,
+    round,
+    connections: 0,
+    ballots: await ballotCount(ctx.db.pool, sessionId),
+    rssMiB: stopRss(),
+    serverCpuMs,
+  };
 }

@@ -83,12 +83,18 @@ function throughputTable(res: Results): string[] {
 function latencyTable(res: Results): string[] {
   const pair = (ls: { latency: { p50: number; p99: number } }[]) =>
     ls.length ? `${fmt(median(ls.map((l) => l.latency.p50)))} / ${fmt(median(ls.map((l) => l.latency.p99)))}` : '—';
-  const head = ['Connections', 'HTTP', ...res.baselines.map((k) => SHORT[k]), 'server RSS MB'];
+  const head = [
+    'Connections',
+    'HTTP',
+    ...res.baselines.map((k) => SHORT[k]),
+    'server CPU ms per ballot',
+    'server RSS MB',
+  ];
   const rows = [`| ${head.join(' | ')} |`, `|${head.map(() => '---:').join('|')}|`];
   for (const c of res.concurrencies) {
     const http = res.http.get(c) ?? [];
     rows.push(
-      `| ${[c, pair(http), ...res.baselines.map((k) => pair(pointsOf(res, k, c))), fmt(MB(Math.max(0, ...http.map((h) => h.rssMiB))), 0)].join(' | ')} |`,
+      `| ${[c, pair(http), ...res.baselines.map((k) => pair(pointsOf(res, k, c))), fmt(median(http.map((h) => h.serverCpuMs)), 2), fmt(MB(Math.max(0, ...http.map((h) => h.rssMiB))), 0)].join(' | ')} |`,
     );
   }
   return rows;
@@ -215,7 +221,9 @@ export function renderSection(res: Results): string {
     '',
     ...throughputTable(res),
     '',
-    'Latency per ballot or transaction, p50 / p99 ms (medians over the rounds):',
+    'Latency per ballot or transaction, p50 / p99 ms (medians over the rounds). Server CPU per ballot is the',
+    "server process's user + system time (/proc/PID/stat) over the point divided by its accepted ballots:",
+    'unlike the rates, it hardly depends on how much of the CPU other work on the machine takes.',
     '',
     ...latencyTable(res),
     '',
