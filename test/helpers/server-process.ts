@@ -140,7 +140,7 @@ async function waitUntilDown(url: string): Promise<void> {
 }
 
 async function waitUntilUp(url: string, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 600; i++) {
+  for (let i = 0; i < 1200; i++) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
     try {
       const res = await fetch(`${url}/api/health`);
@@ -150,5 +150,5 @@ async function waitUntilUp(url: string, child: ChildProcess): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error('server did not start within 30 s');
+  throw new Error('server did not start within 60 s');
 }
