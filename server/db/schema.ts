@@ -124,6 +124,14 @@ export interface EvaluationSession {
   void_reason: string | null;
 }
 
+export interface LoginDevice {
+  created_at: Generated<Timestamp>;
+  failures: Generated<number>;
+  next_attempt_at: Generated<Timestamp>;
+  nonce_hash: Buffer;
+  official_id: number;
+}
+
 export interface LoginThrottle {
   failures: Generated<number>;
   next_attempt_at: Generated<Timestamp>;
@@ -174,6 +182,11 @@ export interface Region {
   path: Generated<number[]>;
 }
 
+export interface ServerSecret {
+  name: string;
+  value: Buffer;
+}
+
 export interface SessionEvent {
   action: string;
   at: Generated<Timestamp>;
@@ -218,11 +231,13 @@ export interface DB {
   case_problem: CaseProblem;
   case_transition: CaseTransition;
   evaluation_session: EvaluationSession;
+  login_device: LoginDevice;
   login_throttle: LoginThrottle;
   official: Official;
   receipt: Receipt;
   rectification_case: RectificationCase;
   region: Region;
+  server_secret: ServerSecret;
   session_event: SessionEvent;
   slip: Slip;
   slip_batch: SlipBatch;

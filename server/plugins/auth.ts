@@ -5,7 +5,8 @@ import type { Db } from '../db/database.ts';
 import { AppError, forbidden } from '../errors.ts';
 import type { CurrentUser, Role } from '../lib/access.ts';
 import { resolveSession } from '../modules/auth/auth.service.ts';
-import { SESSION_ABSOLUTE_SECONDS } from '../modules/auth/auth.rules.ts';
+import { DEVICE_COOKIE } from '../modules/auth/auth.device.ts';
+import { DEVICE_COOKIE_SECONDS, SESSION_ABSOLUTE_SECONDS } from '../modules/auth/auth.rules.ts';
 
 export const SESSION_COOKIE = 'vre_sid';
 
@@ -42,6 +43,21 @@ export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply)
     sameSite: 'strict',
     secure: request.protocol === 'https',
   });
+}
+
+/** The device cookie (auth.device.ts): sent only to /api/auth/…, where passwords are checked. */
+export function setDeviceCookie(request: FastifyRequest, reply: FastifyReply, value: string): void {
+  reply.setCookie(DEVICE_COOKIE, value, {
+    path: '/api/auth',
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: request.protocol === 'https',
+    maxAge: DEVICE_COOKIE_SECONDS,
+  });
+}
+
+export function deviceCookieOf(request: FastifyRequest): string | undefined {
+  return request.cookies[DEVICE_COOKIE];
 }
 
 async function auth(app: FastifyInstance, opts: { db: Db }): Promise<void> {

@@ -128,6 +128,32 @@ describe('logging in', () => {
     expect(await sessionsOf(o.id)).toBe(1);
   });
 
+  it('keeps the current session when a login with it fails: wrong password, throttled, unknown user', async () => {
+    const o = await newOfficial();
+    const other = await newOfficial();
+    const current = sessionCookie(await login(o));
+    const wrong = (who: { username: string }) => login({ username: who.username, password: 'Wrong-passw0rd' }, current);
+    expect((await wrong(o)).statusCode).toBe(401);
+    expect((await wrong(other)).statusCode).toBe(401);
+    expect((await wrong({ username: `nobody_${process.pid}` })).statusCode).toBe(401);
+    await tdb.db
+      .insertInto('login_throttle')
+      .values({
+        username_key: o.username.toLowerCase(),
+        failures: 7,
+        next_attempt_at: sql`now() + interval '10 minutes'`,
+      })
+      .onConflict((oc) =>
+        oc.column('username_key').doUpdateSet({ failures: 7, next_attempt_at: sql`now() + interval '10 minutes'` }),
+      )
+      .execute();
+    const throttled = await login(o, current);
+    expect(throttled.statusCode).toBe(429);
+    expect(throttled.headers['set-cookie']).toBeUndefined();
+    expect((await me(current)).json()).toMatchObject({ user: { id: o.id } });
+    expect(await sessionsOf(o.id)).toBe(1);
+  });
+
   it('keeps the sessions of two browsers apart', async () => {
     const o = await newOfficial();
     const a = sessionCookie(await login(o));

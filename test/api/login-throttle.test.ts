@@ -1,8 +1,11 @@
-// Login throttling (issue 2, item 6): per account, never per address. Time is moved by rewriting
+// Login throttling (issue 2, item 6) of unknown devices: per account, never per address; and the
+// periodic prune of its rows (issue 8). Logins here send no device cookie, so every one is from an
+// unknown device (known devices: auth-device.test.ts). Time is moved by rewriting
 // login_throttle.next_attempt_at, never by sleeping.
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pruneSessions } from '../../server/modules/auth/auth.service.ts';
 import { buildTestApp } from '../helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { createOfficial, createTree, type TestOfficial, type Tree } from '../helpers/factories.ts';
@@ -30,7 +33,7 @@ const LOCKED = {
   statusCode: 429,
   code: 'ACCOUNT_LOCKED',
   error: 'Too Many Requests',
-  message: '连续 100 次登录失败，账户已锁定，请联系管理员重置密码',
+  message: '连续 100 次登录失败，此账户已不能在新的设备上登录：请在以前登录过的浏览器上登录，或联系管理员重置密码',
 };
 const throttled = (seconds: number) => ({
   statusCode: 429,
@@ -304,5 +307,113 @@ describe('simultaneous attempts', () => {
     expect(answers.map((r) => r.statusCode)).toEqual(Array.from({ length: 10 }, () => 200));
     expect(await failuresOf(a.username)).toBeUndefined();
     expect(await sessionsOf(a)).toBe(10);
+  });
+});
+
+describe('rows written', () => {
+  const versionOf = async (username: string) =>
+    (
+      await sql<{
+        v: string;
+      }>`select xmin::text as v from login_throttle where username_key = ${username.toLowerCase()}`.execute(tdb.db)
+    ).rows[0]?.v;
+
+  it('writes none for a successful login without earlier failures', async () => {
+    const a = await newAccount();
+    const before = await tdb.db
+      .selectFrom('login_throttle')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect((await login(a.username, a.password)).statusCode).toBe(200);
+    const after = await tdb.db
+      .selectFrom('login_throttle')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(after.n).toBe(before.n);
+    expect(await failuresOf(a.username)).toBeUndefined();
+  });
+
+  it('writes nothing for an attempt refused while waiting or locked, known or unknown username', async () => {
+    const a = await newAccount();
+    const ghost = `ghost_w_${process.pid}`;
+    for (const [name, failures, wait] of [
+      [a.username, 7, 600],
+      [ghost, 7, 600],
+      [a.username, 100, -1],
+      [ghost, 100, -1],
+    ] as const) {
+      await setFailures(name, failures, wait);
+      const version = await versionOf(name);
+      expect((await login(name, WRONG)).statusCode).toBe(429);
+      expect(await versionOf(name)).toBe(version);
+    }
+  });
+});
+
+describe('the periodic prune', () => {
+  /** A throttle row as if its back-off had ended `ageSeconds` ago (negative: still waiting). */
+  const row = (username: string, failures: number, ageSeconds: number) => setFailures(username, failures, -ageSeconds);
+  const HOUR = 3600;
+  const DAY = 24 * HOUR;
+
+  it('forgets stale rows of known and unknown usernames alike, and keeps active locks and back-offs', async () => {
+    const known = await Promise.all(Array.from({ length: 7 }, () => newAccount()));
+    const name = (i: number) => (known[i] as TestOfficial).username;
+    const ghost = (i: number) => `ghost_p${i}_${process.pid}`;
+    const cases: [string, number, number, 'kept' | 'pruned'][] = [
+      // under the free failures: a day after the last failure
+      [name(0), 3, 2 * DAY, 'pruned'],
+      [ghost(0), 3, 2 * DAY, 'pruned'],
+      [name(1), 3, HOUR, 'kept'],
+      [ghost(1), 3, HOUR, 'kept'],
+      // with a back-off: 30 days after it ended
+      [name(2), 20, 10 * DAY, 'kept'],
+      [ghost(2), 20, 10 * DAY, 'kept'],
+      [name(3), 20, 31 * DAY, 'pruned'],
+      [ghost(3), 20, 31 * DAY, 'pruned'],
+      [name(4), 40, -600, 'kept'],
+      // locks: an existing account's stays until an admin resets it
+      [name(5), 100, 365 * DAY, 'kept'],
+      [ghost(5), 100, 10 * DAY, 'kept'],
+      [ghost(6), 100, 31 * DAY, 'pruned'],
+    ];
+    for (const [username, failures, age] of cases) await row(username, failures, age);
+    await pruneSessions(tdb.db);
+    for (const [username, failures, age, fate] of cases) {
+      expect({ username, failures, age, left: await failuresOf(username) }).toEqual({
+        username,
+        failures,
+        age,
+        left: fate === 'kept' ? failures : undefined,
+      });
+    }
+    expect((await login(name(5), (known[5] as TestOfficial).password)).json()).toEqual(LOCKED);
+  });
+
+  it('forgets device cookies older than their lifetime', async () => {
+    const a = await newAccount();
+    for (let i = 0; i < 3; i++) expect((await login(a.username, a.password)).statusCode).toBe(200);
+    const devices = await tdb.db
+      .selectFrom('login_device')
+      .select('nonce_hash')
+      .where('official_id', '=', a.id)
+      .execute();
+    expect(devices).toHaveLength(3);
+    const ages = [401, 399, 1];
+    for (const [i, d] of devices.entries()) {
+      await tdb.db
+        .updateTable('login_device')
+        .set({ created_at: sql`now() - make_interval(days => ${ages[i] ?? 0})` })
+        .where('nonce_hash', '=', d.nonce_hash)
+        .execute();
+    }
+    await pruneSessions(tdb.db);
+    const left = await tdb.db.selectFrom('login_device').select('nonce_hash').where('official_id', '=', a.id).execute();
+    expect(left.map((d) => d.nonce_hash.toString('hex')).sort()).toEqual(
+      devices
+        .slice(1)
+        .map((d) => d.nonce_hash.toString('hex'))
+        .sort(),
+    );
   });
 });

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   backoffSeconds,
   FREE_FAILURES,
+  DEVICE_MAX_FAILURES,
   HARD_STOP_FAILURES,
+  isDeviceSpent,
   isHardStopped,
   MAX_DELAY_SECONDS,
 } from '../../server/modules/auth/auth.rules.ts';
@@ -34,5 +36,12 @@ describe('isHardStopped', () => {
   it('stops an account at exactly 100 consecutive failures', () => {
     expect(HARD_STOP_FAILURES).toBe(100);
     expect([0, 5, 98, 99, 100, 101].map(isHardStopped)).toEqual([false, false, false, false, true, true]);
+  });
+});
+
+describe('isDeviceSpent', () => {
+  it('ends a device cookie at exactly 10 consecutive failures', () => {
+    expect(DEVICE_MAX_FAILURES).toBe(10);
+    expect([0, 5, 9, 10, 11].map(isDeviceSpent)).toEqual([false, false, false, true, true]);
   });
 });

@@ -1,6 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Db } from '../../db/database.ts';
-import { clearSessionCookie, SESSION_COOKIE, setSessionCookie, userOf } from '../../plugins/auth.ts';
+import {
+  clearSessionCookie,
+  deviceCookieOf,
+  SESSION_COOKIE,
+  setDeviceCookie,
+  setSessionCookie,
+  userOf,
+} from '../../plugins/auth.ts';
 import { ChangePasswordBody, LoginBody, OkReply, UserReply } from './auth.schemas.ts';
 import * as auth from './auth.service.ts';
 
@@ -13,10 +20,13 @@ const authRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) =>
       config: { rateLimit: { max: 300, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
+      const { username, password } = request.body;
+      const { sessionId, deviceCookie, user } = await auth.login(db, username, password, deviceCookieOf(request));
+      // Only a successful login replaces the session the browser had: a wrong password leaves it be.
       const previous = request.cookies[SESSION_COOKIE];
       if (previous) await auth.logout(db, previous);
-      const { sessionId, user } = await auth.login(db, request.body.username, request.body.password);
       setSessionCookie(request, reply, sessionId);
+      setDeviceCookie(request, reply, deviceCookie);
       return { user: await auth.describeUser(db, user) };
     },
   );
@@ -50,7 +60,8 @@ const authRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) =>
       onRequest: app.requireUser(),
     },
     async (request, reply) => {
-      await auth.changePassword(db, userOf(request), request.body.currentPassword, request.body.newPassword);
+      const { currentPassword, newPassword } = request.body;
+      await auth.changePassword(db, userOf(request), currentPassword, newPassword, deviceCookieOf(request));
       clearSessionCookie(request, reply);
       return { ok: true as const };
     },

@@ -1,10 +1,15 @@
 // Logging in and server-side sessions.
 // - An unknown user and a wrong password get the same answer after the same work (a dummy hash).
-// - Throttling is per username (never per IP: a village hall is one NAT address): after a few free
-//   failures each attempt must wait exponentially longer; after HARD_STOP_FAILURES consecutive
-//   failures the account takes no password until an admin resets it. The current password asked
-//   by a password change counts on the same throttle.
-// - The cookie holds 256 random bits; the table holds only their SHA-256. A new id at every login.
+// - Device cookies (OWASP): a successful login leaves a signed device cookie (auth.device.ts) in
+//   the browser. A login carrying a valid one for that account is throttled only by that device's
+//   own failures; DEVICE_MAX_FAILURES wrong passwords in a row and it is no longer known. Every
+//   other login is from an unknown device: throttled per username (never per IP: a village hall is
+//   one NAT address): after a few free failures each attempt waits exponentially longer, and after
+//   HARD_STOP_FAILURES consecutive failures unknown devices get no password checked until an admin
+//   resets it. So whoever knows a username can lock out unknown devices, never the owner's browser.
+//   The current password asked by a password change counts on the same throttles.
+// - The session cookie holds 256 random bits; the table holds only their SHA-256. A new id at
+//   every login.
 import type { Db } from '../../db/database.ts';
 import type { CurrentUser, Role } from '../../lib/access.ts';
 import { randomId, sha256 } from '../../lib/crypto.ts';
@@ -13,18 +18,28 @@ import { AppError } from '../../errors.ts';
 import { actorOf, recordAudit } from '../audit/audit.service.ts';
 import { changeOwnPassword, findForLogin } from '../officials/officials.service.ts';
 import { getRegion } from '../regions/regions.service.ts';
+import { issueDevice, readDevice, type DeviceClaim } from './auth.device.ts';
 import {
   backoffSeconds,
+  DEVICE_COOKIE_SECONDS,
+  DEVICES_PER_ACCOUNT,
+  FREE_FAILURES,
   HARD_STOP_FAILURES,
+  isDeviceSpent,
   isHardStopped,
   SESSION_ABSOLUTE_SECONDS,
   SESSION_IDLE_SECONDS,
+  THROTTLE_KEEP_FREE_SECONDS,
+  THROTTLE_KEEP_SECONDS,
 } from './auth.rules.ts';
 import * as repo from './auth.repository.ts';
 
 const INVALID = () => new AppError('INVALID_CREDENTIALS', '用户名或密码错误');
 const LOCKED = () =>
-  new AppError('ACCOUNT_LOCKED', `连续 ${HARD_STOP_FAILURES} 次登录失败，账户已锁定，请联系管理员重置密码`);
+  new AppError(
+    'ACCOUNT_LOCKED',
+    `连续 ${HARD_STOP_FAILURES} 次登录失败，此账户已不能在新的设备上登录：请在以前登录过的浏览器上登录，或联系管理员重置密码`,
+  );
 const THROTTLED = (seconds: number) =>
   new AppError('LOGIN_THROTTLED', `登录失败次数过多，请 ${seconds} 秒后再试`, { retryAfterSeconds: seconds });
 
@@ -32,35 +47,85 @@ const keyOf = (username: string) => username.trim().toLowerCase();
 
 export interface LoginResult {
   sessionId: string;
+  /** The new device cookie of this browser (the one it sent, if any, is no longer valid). */
+  deviceCookie: string;
   user: CurrentUser;
 }
 
-type Attempt = { account: { id: number } } | { error: AppError };
+type Account = NonNullable<Awaited<ReturnType<typeof findForLogin>>>;
+type Attempt = { account: Account; device: DeviceClaim | null } | { error: AppError };
 
-/** One password attempt on the throttle of `key`, inside the caller's transaction: refused while
- * the account must wait or is stopped; a wrong password is counted, a right one clears the count. */
-async function attempt(trx: Db, key: string, password: string): Promise<Attempt> {
+const DEVICE_SECRET = 'device_cookie';
+
+/** One password attempt, inside the caller's transaction: from a known device of the account on
+ * that device's throttle, otherwise on the username's unknown-device throttle. The same work is
+ * done whether or not the username exists: the account lookup, the cookie's mac when one is sent,
+ * one throttle read and one password hash. */
+async function attempt(trx: Db, key: string, password: string, deviceCookie: string | undefined): Promise<Attempt> {
+  const account = await findForLogin(trx, key);
+  const claim = deviceCookie ? readDevice(await repo.readSecret(trx, DEVICE_SECRET), deviceCookie) : null;
+  if (account && claim?.officialId === account.id) {
+    const device = await repo.lockDevice(trx, claim.nonceHash, account.id);
+    if (device) return knownDeviceAttempt(trx, account, claim, device, password);
+  }
+  return unknownDeviceAttempt(trx, key, account, password);
+}
+
+async function knownDeviceAttempt(
+  trx: Db,
+  account: Account,
+  claim: DeviceClaim,
+  device: repo.ThrottleRow,
+  password: string,
+): Promise<Attempt> {
+  if (device.waitSeconds > 0) return { error: THROTTLED(device.waitSeconds) };
+  const ok = await verifyPassword(account.passwordHash, password);
+  if (!ok || account.disabled) {
+    const failures = device.failures + 1;
+    if (isDeviceSpent(failures)) await repo.deleteDevice(trx, claim.nonceHash);
+    else await repo.recordDeviceFailure(trx, claim.nonceHash, failures, backoffSeconds(failures));
+    return { error: INVALID() };
+  }
+  if (device.failures > 0) await repo.clearDeviceFailures(trx, claim.nonceHash);
+  return { account, device: claim };
+}
+
+async function unknownDeviceAttempt(
+  trx: Db,
+  key: string,
+  account: Account | undefined,
+  password: string,
+): Promise<Attempt> {
   const throttle = await repo.lockThrottle(trx, key);
   if (isHardStopped(throttle.failures)) return { error: LOCKED() };
   if (throttle.waitSeconds > 0) return { error: THROTTLED(throttle.waitSeconds) };
-  const account = await findForLogin(trx, key);
   const ok = await verifyPassword(account?.passwordHash ?? (await dummyHash()), password);
   if (!account || !ok || account.disabled) {
     const failures = throttle.failures + 1;
     await repo.recordFailure(trx, key, failures, backoffSeconds(failures));
     return { error: isHardStopped(failures) ? LOCKED() : INVALID() };
   }
-  await repo.clearThrottle(trx, key);
-  return { account };
+  if (throttle.failures > 0) await repo.clearThrottle(trx, key);
+  return { account, device: null };
 }
 
-export async function login(db: Db, username: string, password: string): Promise<LoginResult> {
+export async function login(
+  db: Db,
+  username: string,
+  password: string,
+  deviceCookie?: string | undefined,
+): Promise<LoginResult> {
   const outcome = await db.transaction().execute(async (trx) => {
-    const result = await attempt(trx, keyOf(username), password);
+    const result = await attempt(trx, keyOf(username), password, deviceCookie);
     if ('error' in result) return result;
+    const { account, device } = result;
+    // The device cookie is replaced at every login, so a copy taken earlier stops counting.
+    if (device) await repo.deleteDevice(trx, device.nonceHash);
+    const issued = issueDevice(await repo.readSecret(trx, DEVICE_SECRET), account.id);
+    await repo.insertDevice(trx, issued.nonceHash, account.id, DEVICES_PER_ACCOUNT);
     const sessionId = randomId(32);
-    await repo.insertSession(trx, sha256(sessionId), result.account.id, SESSION_ABSOLUTE_SECONDS);
-    return { sessionId };
+    await repo.insertSession(trx, sha256(sessionId), account.id, SESSION_ABSOLUTE_SECONDS);
+    return { sessionId, deviceCookie: issued.cookie };
   });
   // Failures are committed before answering, so a refused attempt still counts.
   if ('error' in outcome) throw outcome.error;
@@ -69,7 +134,7 @@ export async function login(db: Db, username: string, password: string): Promise
   await db
     .transaction()
     .execute((trx) => recordAudit(trx, actorOf(user), 'auth.login', { type: 'official', id: user.id }));
-  return { sessionId: outcome.sessionId, user };
+  return { ...outcome, user };
 }
 
 /** The user behind a session cookie, or null when the session is unknown, expired or idle too long. */
@@ -102,8 +167,18 @@ export async function resetThrottle(db: Db, username: string): Promise<void> {
   await repo.clearThrottle(db, keyOf(username));
 }
 
+/** The periodic clean-up (server/main.ts): expired sessions, throttle rows whose back-off ended
+ * long ago (auth.rules.ts; active locks of existing accounts stay) and expired device cookies. */
 export async function pruneSessions(db: Db): Promise<void> {
   await repo.deleteExpiredSessions(db, SESSION_IDLE_SECONDS);
+  await repo.deleteStaleThrottles(
+    db,
+    FREE_FAILURES,
+    HARD_STOP_FAILURES,
+    THROTTLE_KEEP_FREE_SECONDS,
+    THROTTLE_KEEP_SECONDS,
+  );
+  await repo.deleteExpiredDevices(db, DEVICE_COOKIE_SECONDS);
 }
 
 export async function changePassword(
@@ -111,9 +186,12 @@ export async function changePassword(
   user: CurrentUser,
   currentPassword: string,
   newPassword: string,
+  deviceCookie?: string | undefined,
 ): Promise<void> {
   // The current password is throttled like a login: a stolen session must not allow guessing it.
-  const outcome = await db.transaction().execute((trx) => attempt(trx, keyOf(user.username), currentPassword));
+  const outcome = await db
+    .transaction()
+    .execute((trx) => attempt(trx, keyOf(user.username), currentPassword, deviceCookie));
   if ('error' in outcome) {
     if (outcome.error.code !== 'INVALID_CREDENTIALS') throw outcome.error;
     throw new AppError('VALIDATION_FAILED', '当前密码不正确', [{ field: 'currentPassword', message: '不正确' }]);
