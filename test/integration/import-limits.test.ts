@@ -12,6 +12,9 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { createOfficial, createRegion } from '../helpers/factories.ts';
 import { deflatedPart, repeatedPart, SHEET_HEAD, SHEET_TAIL, xlsxWithSheet, zip, type Part } from '../helpers/zip.ts';
 
+// Each parse starts a worker thread that loads exceljs: seconds on a busy 2-core machine.
+const SLOW = { timeout: 90_000 };
+
 let tdb: TestDatabase;
 let db: Db;
 let user: CurrentUser;
@@ -72,7 +75,7 @@ const villages = (n: number) => [
   ...Array.from({ length: n }, (_, i) => ['限县', '限镇', `第${i + 1}村`]),
 ];
 
-describe('an XLSX refused from its ZIP directory, before anything is inflated', () => {
+describe('an XLSX refused from its ZIP directory, before anything is inflated', SLOW, () => {
   it('refuses a worksheet that inflates past 50 MB (a real 144 MB zip bomb of 0.4 MB)', async () => {
     const sheet = await repeatedPart(
       'xl/worksheets/sheet1.xml',
@@ -130,7 +133,7 @@ describe('an XLSX refused from its ZIP directory, before anything is inflated', 
   });
 });
 
-describe('rows and cells', () => {
+describe('rows and cells', SLOW, () => {
   it('refuses more than 20,000 rows of a CSV', async () => {
     expect(await refusal(csv(villages(20_000).map((r) => r.join(','))))).toEqual([
       'PAYLOAD_TOO_LARGE',
@@ -171,7 +174,7 @@ describe('rows and cells', () => {
   });
 });
 
-describe('the worker thread', () => {
+describe('the worker thread', SLOW, () => {
   it('terminates a parse past its deadline', async () => {
     expect(await refusal(xlsx(await workbook(villages(2000))), { timeoutMs: 50 })).toEqual([
       'PAYLOAD_TOO_LARGE',
