@@ -57,7 +57,7 @@ const upload = (bytes: Buffer) =>
   fetch(`${server.url}/api/regions/import?filename=hostile.xlsx&dryRun=true`, {
     method: 'POST',
     headers: { cookie, 'content-type': 'application/octet-stream' },
-    body: bytes,
+    body: new Uint8Array(bytes),
   });
 
 let nextSlip = 0;
