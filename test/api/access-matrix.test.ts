@@ -537,7 +537,7 @@ const ROWS: MatrixRow[] = [
   },
 ];
 
-// Pages served from web/dist (present only after a web build): read-only and public by nature.
+// Pages served from dist/web (present only after a web build): read-only and public by nature.
 const STATIC_PAGES = ['GET /', 'GET /v', 'GET /assets/*'];
 
 const DENIED: Record<number, object> = {
