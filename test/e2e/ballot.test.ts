@@ -246,7 +246,7 @@ describe.skipIf(!hasChromium)('the ballot page on a phone', () => {
     expect(attempts.at(-1)?.status).toBe(200);
     expect(await ballotState(database.db, f.sessionId)).toMatchObject({ ballots: 1, used: 1 });
     const stored = await page.evaluate(() => Object.keys(localStorage).map((k) => JSON.parse(localStorage[k])));
-    expect(stored).toEqual([{ sessionId: f.sessionId, title: f.title, villageName: '河口村', receipt: dropped }]);
+    expect(stored).toEqual([{ publicId: f.publicId, title: f.title, villageName: '河口村', receipt: dropped }]);
   });
 
   it('tells the villager in Chinese when a slip is used, unknown or malformed, or the session is not open', async () => {
