@@ -1,6 +1,7 @@
 // npm run verify [-- --head 编号:哈希]: recompute the audit chain and recount every closed session
 // from its raw ballots, on DATABASE_URL or the embedded database under DATA_DIR (as npm run
-// migrate). Prints a Chinese report; progress goes to stderr.
+// migrate), without changing it: no migration is applied (a database whose schema is behind is
+// refused) and every transaction is read-only. Prints a Chinese report; progress goes to stderr.
 // Exit code: 0 all consistent, 1 at least one mismatch, 2 the check could not run.
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../server/config.ts';
@@ -22,7 +23,7 @@ try {
 }
 
 try {
-  const database = await connect(loadConfig(), { poolMax: 2 });
+  const database = await connect(loadConfig(), { poolMax: 2, readOnly: true });
   try {
     const report = await verifyDatabase(database.db, {
       knownHead,

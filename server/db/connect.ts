@@ -1,9 +1,10 @@
 // Where the database comes from: DATABASE_URL when given, else the embedded server under DATA_DIR.
-// Either way the migrations are applied before anything else touches it.
+// Either way the migrations are applied before anything else touches it, except for read-only
+// tools, which only check that they are (and then read in read-only transactions).
 import type { Config } from '../config.ts';
 import { createDatabase, type Database } from './database.ts';
 import { startEmbeddedPostgres, type EmbeddedEvent } from './embedded.ts';
-import { migrate } from './migrate.ts';
+import { checkMigrated, migrate } from './migrate.ts';
 
 export interface Connected extends Database {
   url: string;
@@ -20,6 +21,8 @@ export async function connect(
     /** A pooled connection failed (see faults.ts); the pool replaces it. */
     onError?: (err: Error) => void;
     onEmbeddedEvent?: (event: EmbeddedEvent) => void;
+    /** Do not migrate: refuse a database whose schema is behind, and read only. */
+    readOnly?: boolean;
   } = {},
 ): Promise<Connected> {
   const embedded = config.databaseUrl
@@ -31,8 +34,14 @@ export async function connect(
       });
   const url = config.databaseUrl ?? (embedded as { url: string }).url;
   try {
-    const { applied } = await migrate(url);
-    const database = createDatabase(url, { max: opts.poolMax ?? config.pgPoolMax, onError: opts.onError });
+    let applied: string[] = [];
+    if (opts.readOnly) await checkMigrated(url);
+    else ({ applied } = await migrate(url));
+    const database = createDatabase(url, {
+      max: opts.poolMax ?? config.pgPoolMax,
+      onError: opts.onError,
+      readOnly: opts.readOnly,
+    });
     return {
       ...database,
       url,

@@ -20,6 +20,8 @@ export interface DatabaseOptions {
   onError?: (err: Error) => void;
   /** Shown in pg_stat_activity; the service's own pool keeps the default. */
   applicationName?: string;
+  /** Every transaction read-only (default_transaction_read_only): for tools that only read. */
+  readOnly?: boolean;
 }
 
 export function createDatabase(url: string, opts: DatabaseOptions = {}): Database {
@@ -31,6 +33,7 @@ export function createDatabase(url: string, opts: DatabaseOptions = {}): Databas
     // A peer that vanished without a reset (failover, cable) is noticed by TCP keep-alive.
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
+    ...(opts.readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
   });
   // Without a listener on each client, a lost connection (the server restarting, a terminated
   // backend) ends the process: see faults.ts.

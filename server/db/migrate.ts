@@ -27,6 +27,42 @@ function listFiles(dir: string): { name: string; sql: string; checksum: string }
     });
 }
 
+/**
+ * Checks, without writing anything, that every migration in `dir` is applied unchanged: for
+ * read-only tools (npm run verify), which must neither change a database nor read one whose
+ * schema they do not know (a restored old backup).
+ */
+export async function checkMigrated(url: string, dir = SQL_DIR): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    const table = await client.query<{ present: boolean }>(
+      `select to_regclass('schema_migration') is not null as present`,
+    );
+    const done = new Map<string, string>(
+      table.rows[0]?.present
+        ? (
+            await client.query<{ name: string; checksum: string }>('select name, checksum from schema_migration')
+          ).rows.map((r) => [r.name, r.checksum])
+        : [],
+    );
+    const files = listFiles(dir);
+    const changed = files.filter((f) => done.has(f.name) && done.get(f.name) !== f.checksum);
+    if (changed.length > 0) {
+      throw new MigrationError(`迁移文件 ${changed[0]?.name} 在应用后被修改过；迁移只能新增，不能修改`);
+    }
+    const pending = files.filter((f) => !done.has(f.name)).map((f) => f.name);
+    if (pending.length > 0) {
+      throw new MigrationError(
+        `数据库结构落后于本程序（未应用 ${pending.length} 个迁移：${pending.join('、')}）。核验不改动数据库：请先运行 npm run migrate，或用与该数据库同一版本的程序核验`,
+      );
+    }
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 export async function migrate(url: string, dir = SQL_DIR): Promise<MigrationResult> {
   const client = new pg.Client({ connectionString: url });
   client.on('error', () => undefined);

@@ -421,6 +421,48 @@ describe('npm run verify', () => {
     }
   }, 120_000);
 
+  it('changes nothing: refuses a database whose schema is behind instead of migrating it, exit 2', async () => {
+    const db = await createTestDatabase();
+    try {
+      const last = await db.db
+        .selectFrom('schema_migration')
+        .select('name')
+        .orderBy('name', 'desc')
+        .executeTakeFirstOrThrow();
+      await db.db.deleteFrom('schema_migration').where('name', '=', last.name).execute();
+      const run = runVerify([], db.url);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toBe(
+        `核验未能完成：数据库结构落后于本程序（未应用 1 个迁移：${last.name}）。核验不改动数据库：请先运行 npm run migrate，或用与该数据库同一版本的程序核验\n`,
+      );
+      const after = await db.db.selectFrom('schema_migration').select('name').where('name', '=', last.name).execute();
+      expect(after).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  }, 120_000);
+
+  it('reads in read-only transactions: a clean run works for a role that may only read', async () => {
+    const admin = new pg.Client({ connectionString: tdb.url });
+    await admin.connect();
+    const role = `vre_ro_${process.pid}`;
+    try {
+      await admin.query(`drop role if exists ${role}`);
+      await admin.query(`create role ${role} login`);
+      await admin.query(`grant pg_read_all_data to ${role}`);
+      const url = new URL(tdb.url);
+      url.username = role;
+      url.password = '';
+      const run = runVerify([], url.toString());
+      expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+      expect(run.stdout).toContain('结论：全部一致');
+    } finally {
+      await admin.query(`drop owned by ${role}`).catch(() => undefined);
+      await admin.query(`drop role if exists ${role}`).catch(() => undefined);
+      await admin.end();
+    }
+  }, 120_000);
+
   it('exits 2 with the usage when --head is malformed', () => {
     const run = runVerify(['--head', 'nonsense']);
     expect(run.status).toBe(2);
