@@ -9,6 +9,7 @@ import fp from 'fastify-plugin';
 import net from 'node:net';
 import pg from 'pg';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { isDatabaseUnavailable } from '../db/faults.ts';
 import { AppError } from '../errors.ts';
 
 export interface MetricsOptions {
@@ -43,20 +44,14 @@ function isAllowed(list: net.BlockList, ip: string): boolean {
   return family !== 0 && list.check(ip, family === 6 ? 'ipv6' : 'ipv4');
 }
 
-// SQLSTATE class 08 (connection exception), 57P01–57P03 (server shutting down or starting), and
-// the socket-level failures node-postgres reports by errno or message.
-const LOST_CODES = new Set(['57P01', '57P02', '57P03', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
-const LOST_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|connection error|not queryable/i;
-
-/** 'connection_lost', 'other' (any other PostgreSQL error), or undefined (not a database error).
+/** 'connection_lost' (faults.ts: the database cannot be reached now, including a pool checkout that
+ * timed out), 'other' (any other PostgreSQL error), or undefined (not a database error).
  * Class 22 (data exception) is excluded: that is bad input, answered 400, not a database fault. */
 export function databaseErrorClass(err: unknown): 'connection_lost' | 'other' | undefined {
   if (err instanceof AppError) return err.code === 'DATABASE_UNAVAILABLE' ? 'connection_lost' : undefined;
-  if (!(err instanceof Error)) return undefined;
-  const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string' && (LOST_CODES.has(code) || code.startsWith('08'))) return 'connection_lost';
-  if (err instanceof pg.DatabaseError) return typeof code === 'string' && code.startsWith('22') ? undefined : 'other';
-  return LOST_MESSAGE.test(err.message) ? 'connection_lost' : undefined;
+  if (isDatabaseUnavailable(err)) return 'connection_lost';
+  if (err instanceof pg.DatabaseError) return err.code?.startsWith('22') ? undefined : 'other';
+  return undefined;
 }
 
 function poolMetrics(registry: Registry, pool: pg.Pool): () => void {
