@@ -8,7 +8,7 @@ import { EmbeddedPostgresError, type EmbeddedEvent } from './db/embedded.ts';
 import { describeDbError } from './db/faults.ts';
 import { MigrationError } from './db/migrate.ts';
 import { countOfficials } from './modules/officials/officials.service.ts';
-import { pruneSessions } from './modules/auth/auth.service.ts';
+import { pruneAuthState } from './modules/auth/auth.service.ts';
 
 function fail(message: string): never {
   process.stderr.write(`启动失败：${message}\n`);
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     process.on('SIGINT', () => void shutdown('SIGINT'));
     process.on('SIGTERM', () => void shutdown('SIGTERM'));
     await app.listen({ port: config.port, host: config.host });
-    const prune = setInterval(() => void pruneSessions(db.db).catch(() => undefined), 10 * 60_000);
+    const prune = setInterval(() => void pruneAuthState(db.db).catch(() => undefined), 10 * 60_000);
     prune.unref();
     const officials = await countOfficials(db.db);
     const lines = [

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pruneSessions } from '../../server/modules/auth/auth.service.ts';
+import { pruneAuthState } from '../../server/modules/auth/auth.service.ts';
 import { buildTestApp } from '../helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { createOfficial, createTree, type TestOfficial, type Tree } from '../helpers/factories.ts';
@@ -378,7 +378,7 @@ describe('the periodic prune', () => {
       [ghost(6), 100, 31 * DAY, 'pruned'],
     ];
     for (const [username, failures, age] of cases) await row(username, failures, age);
-    await pruneSessions(tdb.db);
+    await pruneAuthState(tdb.db);
     for (const [username, failures, age, fate] of cases) {
       expect({ username, failures, age, left: await failuresOf(username) }).toEqual({
         username,
@@ -407,7 +407,7 @@ describe('the periodic prune', () => {
         .where('nonce_hash', '=', d.nonce_hash)
         .execute();
     }
-    await pruneSessions(tdb.db);
+    await pruneAuthState(tdb.db);
     const left = await tdb.db.selectFrom('login_device').select('nonce_hash').where('official_id', '=', a.id).execute();
     expect(left.map((d) => d.nonce_hash.toString('hex')).sort()).toEqual(
       devices

@@ -169,7 +169,7 @@ export async function resetThrottle(db: Db, username: string): Promise<void> {
 
 /** The periodic clean-up (server/main.ts): expired sessions, throttle rows whose back-off ended
  * long ago (auth.rules.ts; active locks of existing accounts stay) and expired device cookies. */
-export async function pruneSessions(db: Db): Promise<void> {
+export async function pruneAuthState(db: Db): Promise<void> {
   await repo.deleteExpiredSessions(db, SESSION_IDLE_SECONDS);
   await repo.deleteStaleThrottles(
     db,
