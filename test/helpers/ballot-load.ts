@@ -33,6 +33,8 @@ export interface LoadOptions {
   onAck?: (acknowledged: number) => void;
   /** a reason to give up at once (e.g. the server process has exited) */
   abortIf?: () => string | undefined;
+  /** while this returns a promise, clients take no new slip (those in flight keep retrying) */
+  paused?: () => Promise<unknown> | undefined;
 }
 
 export async function runBallotLoad(opts: LoadOptions): Promise<LoadResult> {
@@ -77,7 +79,12 @@ export async function runBallotLoad(opts: LoadOptions): Promise<LoadResult> {
 
   let next = 0;
   const client = async () => {
-    for (let i = next++; i < opts.tokens.length; i = next++) await submitUntilAnswered(opts.tokens[i] as string);
+    for (;;) {
+      await opts.paused?.();
+      const i = next++;
+      if (i >= opts.tokens.length) return;
+      await submitUntilAnswered(opts.tokens[i] as string);
+    }
   };
   await Promise.all(Array.from({ length: opts.clients }, client));
   return result;
@@ -166,6 +173,9 @@ export function faultsAt(at: number[], fault: (i: number) => Promise<void>) {
         .finally(() => (running = undefined));
     },
     failed: (): string | undefined => failure && `fault ${started} failed: ${failure.message}`,
+    /** For runBallotLoad's `paused`: while a fault runs the load takes no new slips, so the load
+     * cannot finish inside a fault (on a fast machine it would, and a later fault never come). */
+    paused: (): Promise<void> | undefined => running,
     /** Waits for a fault still running; rethrows a failure; the number of faults injected. */
     async settle(): Promise<number> {
       await running;

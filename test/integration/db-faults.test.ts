@@ -131,6 +131,7 @@ describe('database faults under a load of submits', () => {
         deadlineMs: LOAD_DEADLINE_MS,
         abortIf: () => server.unexpectedExit() ?? faults.failed(),
         onAck: faults.onAck,
+        paused: faults.paused,
       });
       expect(await faults.settle()).toBe(ROUNDS_AT.length);
       await healthReaches(health, 200, Date.now(), 5000);
@@ -193,6 +194,7 @@ describe('database faults under a load of submits', () => {
         deadlineMs: LOAD_DEADLINE_MS,
         abortIf: () => server.unexpectedExit() ?? faults.failed(),
         onAck: faults.onAck,
+        paused: faults.paused,
       });
       expect(await faults.settle()).toBe(OUTAGES.length);
       await health.stop();
@@ -255,12 +257,14 @@ describe('database faults under a load of submits', () => {
         deadlineMs: LOAD_DEADLINE_MS,
         abortIf: () => server.unexpectedExit() ?? faults.failed(),
         onAck: faults.onAck,
+        paused: faults.paused,
       });
       expect(await faults.settle()).toBe(RESTART_AT.length);
-      await health.stop();
 
       // health is 200 again within seconds of the database's return, without restarting the service
+      // (the health watcher keeps running until each recovery has been seen)
       const recovered = await Promise.all(recoveries);
+      await health.stop();
       expect(recovered).toHaveLength(RESTART_AT.length);
       for (const ms of recovered) expect(ms).toBeLessThan(15_000);
       expect(load.failures['503 DATABASE_UNAVAILABLE'] ?? 0).toBeGreaterThan(0);
