@@ -131,7 +131,7 @@ describe('database faults under a load of submits', () => {
         deadlineMs: LOAD_DEADLINE_MS,
         abortIf: () => server.unexpectedExit() ?? faults.failed(),
         onAck: faults.onAck,
-        paused: faults.paused,
+        // not paused: each round needs new submits to arrive and block behind the lock
       });
       expect(await faults.settle()).toBe(ROUNDS_AT.length);
       await healthReaches(health, 200, Date.now(), 5000);
