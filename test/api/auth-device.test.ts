@@ -10,6 +10,7 @@ import { DEVICE_MAX_FAILURES } from '../../server/modules/auth/auth.rules.ts';
 import { buildTestApp, sessionCookie } from '../helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { createOfficial, createTree, type TestOfficial, type Tree } from '../helpers/factories.ts';
+import { INVALID, LOCKED, throttled, WRONG } from '../helpers/login-replies.ts';
 
 let tdb: TestDatabase;
 let app: FastifyInstance;
@@ -24,22 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.close();
   await tdb.close();
-});
-
-const WRONG = 'Wrong-passw0rd';
-const INVALID = { statusCode: 401, code: 'INVALID_CREDENTIALS', error: 'Unauthorized', message: '用户名或密码错误' };
-const LOCKED = {
-  statusCode: 429,
-  code: 'ACCOUNT_LOCKED',
-  error: 'Too Many Requests',
-  message: '连续 100 次登录失败，此账户已不能在新的设备上登录：请在以前登录过的浏览器上登录，或联系管理员重置密码',
-};
-const throttled = (seconds: number) => ({
-  statusCode: 429,
-  code: 'LOGIN_THROTTLED',
-  error: 'Too Many Requests',
-  message: `登录失败次数过多，请 ${seconds} 秒后再试`,
-  details: { retryAfterSeconds: seconds },
 });
 
 const newAccount = () => createOfficial(tdb.db, 'township', tree.township);
