@@ -2,11 +2,11 @@
 // while 32 clients submit 2,000 ballots and retry, with the same client id, on every network error
 // or 5xx. Afterwards every acknowledged ballot is stored, each slip counts once, and
 // ballots = used slips = acknowledged submissions.
-import crypto from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sha256 } from '../../server/lib/crypto.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { ballotState, createSessionFixture, validAnswers, type SessionFixture } from '../helpers/evaluation.ts';
+import { runBallotLoad, faultsAt } from '../helpers/ballot-load.ts';
+import { ballotState, createSessionFixture, type SessionFixture } from '../helpers/evaluation.ts';
 import { startServer, type ServerProcess } from '../helpers/server-process.ts';
 
 const BALLOTS = 2000;
@@ -29,73 +29,23 @@ afterAll(async () => {
   await tdb.close();
 });
 
-interface Ack {
-  token: string;
-  receipt: string;
-}
-
 it('stores every acknowledged ballot exactly once across repeated kill -9 of the server', async () => {
   const started = Date.now();
   server = await startServer({ databaseUrl: tdb.url, logLevel: 'warn' });
   const srv = server;
-  const acks: Ack[] = [];
-  const problems: string[] = [];
-  let retries = 0;
-  let kills = 0;
-  let restarting: Promise<void> | undefined;
-
-  const submitUntilAcknowledged = async (token: string) => {
-    const clientId = crypto.randomUUID();
-    const body = JSON.stringify({ token, clientId, answers: validAnswers() });
-    for (;;) {
-      if (Date.now() - started > DEADLINE_MS) {
-        throw new Error(`crash drill ran out of time: ${acks.length} acknowledged, ${kills} kills, ${retries} retries`);
-      }
-      if (restarting) await restarting;
-      try {
-        const res = await fetch(`${srv.url}/api/ballots`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body,
-          signal: AbortSignal.timeout(10_000),
-        });
-        const json = (await res.json()) as { receipt?: string; code?: string };
-        if (res.status === 201 || res.status === 200) {
-          acks.push({ token, receipt: json.receipt as string });
-          return;
-        }
-        if (res.status < 500) {
-          problems.push(`${res.status} ${json.code}`);
-          return;
-        }
-      } catch {
-        // connection refused or reset, or the reply was lost: retry with the same client id
-      }
-      retries++;
-      await new Promise((r) => setTimeout(r, 50 + Math.random() * 100));
-    }
-  };
-
-  const killIfDue = async () => {
-    if (restarting || kills >= KILL_AT.length || acks.length < (KILL_AT[kills] as number)) return;
-    kills++;
-    restarting = (async () => {
-      await srv.kill();
-      await srv.restart();
-    })();
-    await restarting;
-    restarting = undefined;
-  };
-
-  let next = 0;
-  const client = async () => {
-    for (let i = next++; i < BALLOTS; i = next++) {
-      await submitUntilAcknowledged(fx.tokens[i] as string);
-      void killIfDue();
-    }
-  };
-  await Promise.all(Array.from({ length: CLIENTS }, client));
-  await restarting;
+  const faults = faultsAt(KILL_AT, async () => {
+    await srv.kill();
+    await srv.restart();
+  });
+  const { acks, problems, retries } = await runBallotLoad({
+    url: srv.url,
+    tokens: fx.tokens,
+    clients: CLIENTS,
+    deadlineMs: DEADLINE_MS,
+    abortIf: faults.failed,
+    onAck: faults.onAck,
+  });
+  const kills = await faults.settle();
 
   expect(problems).toEqual([]);
   expect(kills).toBe(KILL_AT.length);
