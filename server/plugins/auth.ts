@@ -26,34 +26,22 @@ export function userOf(request: FastifyRequest): CurrentUser {
   return request.user;
 }
 
+/** Every cookie of ours: HttpOnly, SameSite=Strict, Secure when the request came over https. */
+function cookieOptions(request: FastifyRequest, path: string) {
+  return { path, httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https' } as const;
+}
+
 export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, sessionId: string): void {
-  reply.setCookie(SESSION_COOKIE, sessionId, {
-    path: '/',
-    httpOnly: true,
-    sameSite: 'strict',
-    secure: request.protocol === 'https',
-    maxAge: SESSION_ABSOLUTE_SECONDS,
-  });
+  reply.setCookie(SESSION_COOKIE, sessionId, { ...cookieOptions(request, '/'), maxAge: SESSION_ABSOLUTE_SECONDS });
 }
 
 export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
-  reply.clearCookie(SESSION_COOKIE, {
-    path: '/',
-    httpOnly: true,
-    sameSite: 'strict',
-    secure: request.protocol === 'https',
-  });
+  reply.clearCookie(SESSION_COOKIE, cookieOptions(request, '/'));
 }
 
 /** The device cookie (auth.device.ts): sent only to /api/auth/…, where passwords are checked. */
 export function setDeviceCookie(request: FastifyRequest, reply: FastifyReply, value: string): void {
-  reply.setCookie(DEVICE_COOKIE, value, {
-    path: '/api/auth',
-    httpOnly: true,
-    sameSite: 'strict',
-    secure: request.protocol === 'https',
-    maxAge: DEVICE_COOKIE_SECONDS,
-  });
+  reply.setCookie(DEVICE_COOKIE, value, { ...cookieOptions(request, '/api/auth'), maxAge: DEVICE_COOKIE_SECONDS });
 }
 
 export function deviceCookieOf(request: FastifyRequest): string | undefined {
