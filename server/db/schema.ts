@@ -117,6 +117,8 @@ export interface EvaluationSession {
   result: Json | null;
   result_hash: Buffer | null;
   rules: Json;
+  scheduled_close_at: Timestamp | null;
+  scheduled_open_at: Timestamp | null;
   status: Generated<string>;
   title: string;
   updated_at: Generated<Timestamp>;
