@@ -116,6 +116,7 @@ export interface EvaluationSession {
   residents_present: number;
   result: Json | null;
   result_hash: Buffer | null;
+  result_summary: Generated<Json | null>;
   rules: Json;
   scheduled_close_at: Timestamp | null;
   scheduled_open_at: Timestamp | null;
