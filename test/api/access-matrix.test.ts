@@ -568,8 +568,12 @@ async function listsOnlyTheSubtree(res: LightMyRequestResponse, { world: w, acto
   expect(listed.sort((a, b) => a - b)).toEqual(expected.sort((a, b) => a - b));
 }
 
-const idsOf = (res: LightMyRequestResponse) =>
-  (res.json() as { sessions: { id: number }[] }).sessions.map((s) => s.id).sort((a, b) => a - b);
+/** the ids of a sessions list (the tests' worlds hold fewer sessions than a page) */
+const idsOf = (res: LightMyRequestResponse) => {
+  const page = res.json() as { sessions: { id: number }[]; nextCursor: string | null };
+  expect(page.nextCursor).toBeNull();
+  return page.sessions.map((s) => s.id).sort((a, b) => a - b);
+};
 
 async function sessionIdsIn(w: World, actor: Actor, villageId?: number): Promise<number[]> {
   const rows = await w.db.selectFrom('evaluation_session').select(['id', 'village_id']).execute();

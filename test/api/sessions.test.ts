@@ -396,7 +396,7 @@ describe('reading sessions', () => {
     expect(mine.body.sessions.every((x: { status: string }) => x.status === 'draft')).toBe(true);
     expect(await call(app, cast.otherTownship, 'GET', '/api/sessions')).toEqual({
       status: 200,
-      body: { sessions: [] },
+      body: { sessions: [], nextCursor: null, total: 0 },
     });
     expect(await call(app, cast.otherTownship, 'GET', `/api/sessions/${a.id}`)).toEqual({
       status: 404,

@@ -2,6 +2,7 @@ import { sql, type Transaction, type Updateable } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { DB, EvaluationSession } from '../../db/schema.ts';
 import type { RuleSet } from '../tallies/tallies.rules.ts';
+import type { ListPosition } from './list.rules.ts';
 import type { Questionnaire } from './questionnaire.ts';
 import type { SessionKind, SessionStatus } from './sessions.rules.ts';
 
@@ -115,16 +116,88 @@ export async function takeExclusiveLock(trx: Transaction<DB>, id: number): Promi
   await sql`select pg_advisory_xact_lock(${SESSION_LOCK}, ${id})`.execute(trx);
 }
 
-export async function listInSubtree(
-  db: Db,
-  regionId: number,
-  filter: { villageId?: number | undefined; status?: SessionStatus | undefined },
-  limit: number,
-): Promise<SessionRow[]> {
-  let q = baseQuery(db).where(sql<boolean>`v.path @> array[${regionId}]::int[]`);
+export interface ListFilter {
+  villageId?: number | undefined;
+  status?: SessionStatus | undefined;
+}
+
+export interface ListItemRow {
+  id: number;
+  publicId: string;
+  villageId: number;
+  villageName: string;
+  townshipName: string;
+  title: string;
+  kind: SessionKind;
+  status: SessionStatus;
+  residentsPresent: number;
+  residentsConfirmedAt: Date | null;
+  issued: number;
+  used: number;
+  caseId: number | null;
+  openedAt: Date | null;
+  closedAt: Date | null;
+  createdAt: Date;
+  /** created_at in whole microseconds since the epoch: the keyset position (list.rules) */
+  createdAtMicros: string;
+}
+
+/** exact: extract returns numeric (PostgreSQL 14+) */
+const MICROS = sql<string>`(extract(epoch from s.created_at) * 1000000)::bigint`;
+
+function listBase(db: Db, regionId: number, filter: ListFilter) {
+  let q = db
+    .selectFrom('evaluation_session as s')
+    .innerJoin('region as v', 'v.id', 's.village_id')
+    .where(sql<boolean>`v.path @> array[${regionId}]::int[]`);
   if (filter.villageId !== undefined) q = q.where('s.village_id', '=', filter.villageId);
   if (filter.status !== undefined) q = q.where('s.status', '=', filter.status);
+  return q;
+}
+
+/** One page of the sessions in the subtree of `regionId`, newest first, after `after` (keyset). */
+export async function listPage(
+  db: Db,
+  regionId: number,
+  filter: ListFilter,
+  after: ListPosition | null,
+  limit: number,
+): Promise<ListItemRow[]> {
+  let q = listBase(db, regionId, filter)
+    .innerJoin('region as t', 't.id', 'v.parent_id')
+    .select([
+      's.id',
+      's.public_id as publicId',
+      's.village_id as villageId',
+      'v.name as villageName',
+      't.name as townshipName',
+      's.title',
+      's.kind',
+      's.status',
+      's.residents_present as residentsPresent',
+      's.residents_confirmed_at as residentsConfirmedAt',
+      's.issued_count as issued',
+      sql<number>`(select coalesce(sum(u.online + u.paper), 0)::int from turnout_shard u where u.session_id = s.id)`.as(
+        'used',
+      ),
+      's.case_id as caseId',
+      's.opened_at as openedAt',
+      's.closed_at as closedAt',
+      's.created_at as createdAt',
+      sql<string>`${MICROS}::text`.as('createdAtMicros'),
+    ])
+    .$narrowType<{ kind: SessionKind; status: SessionStatus }>();
+  if (after) {
+    q = q.where(sql<boolean>`(${MICROS}, s.id) < (${after.createdAtMicros}::bigint, ${after.id}::int)`);
+  }
   return q.orderBy('s.created_at', 'desc').orderBy('s.id', 'desc').limit(limit).execute();
+}
+
+export async function countInSubtree(db: Db, regionId: number, filter: ListFilter): Promise<number> {
+  const row = await listBase(db, regionId, filter)
+    .select(sql<number>`count(*)::int`.as('n'))
+    .executeTakeFirstOrThrow();
+  return row.n;
 }
 
 export interface NewSession {

@@ -42,13 +42,13 @@ const sessionsRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }
     {
       schema: {
         tags,
-        summary: '本辖区的测评场次（新的在前）',
+        summary: '本辖区的测评场次（新的在前，分页：nextCursor 作为 cursor 取下一页）',
         querystring: ListQuery,
         response: { 200: SessionListReply },
       },
       onRequest,
     },
-    async (request) => ({ sessions: await sessions.listSessions(db, userOf(request), request.query) }),
+    async (request) => sessions.listSessions(db, userOf(request), request.query),
   );
 
   app.get('/api/sessions/:id', { schema: { tags, summary: '测评场次', ...one }, onRequest }, async (request) =>

@@ -129,10 +129,41 @@ export const PatchSessionBody = Type.Object(
 );
 export type PatchSessionInput = Static<typeof PatchSessionBody>;
 
+/** Opaque: where the previous page ended (sessions.rules encodeCursor). */
+const Cursor = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
+
 export const ListQuery = Type.Object(
-  { villageId: Type.Optional(Id), status: Type.Optional(StatusSchema) },
+  {
+    villageId: Type.Optional(Id),
+    status: Type.Optional(StatusSchema),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50, description: '每页场次数' })),
+    cursor: Type.Optional(Cursor),
+  },
   { additionalProperties: false },
 );
+export type ListQueryInput = Static<typeof ListQuery>;
+
+/** A row of the list: what the console's list shows, never the questionnaire or the rules. */
+export const SessionListItemSchema = Type.Object({
+  id: Type.Integer(),
+  publicId: Type.String(),
+  villageId: Type.Integer(),
+  villageName: Type.String(),
+  townshipName: Type.String(),
+  title: Type.String(),
+  kind: KindSchema,
+  status: StatusSchema,
+  residentsPresent: Type.Integer(),
+  residentsConfirmed: Type.Boolean(),
+  issued: Type.Integer(),
+  /** slips used so far (online and paper): the live turnout */
+  used: Type.Integer(),
+  caseId: Type.Union([Type.Integer(), Type.Null()]),
+  openedAt: NullableIso,
+  closedAt: NullableIso,
+  createdAt: Iso,
+});
+export type SessionListItem = Static<typeof SessionListItemSchema>;
 
 export const ConfirmBody = Type.Object(
   { residentsPresent: Type.Integer({ minimum: 0, maximum: 100000, description: '核对后再次输入的在村人数' }) },
@@ -154,7 +185,14 @@ export const VoidBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const SessionListReply = Type.Object({ sessions: Type.Array(SessionViewSchema) });
+export const SessionListReply = Type.Object({
+  sessions: Type.Array(SessionListItemSchema),
+  /** pass as `cursor` for the next page; null on the last page */
+  nextCursor: Type.Union([Cursor, Type.Null()]),
+  /** every session matching the filters (all pages) */
+  total: Type.Integer(),
+});
+export type SessionListPage = Static<typeof SessionListReply>;
 
 export const EventSchema = Type.Object({
   at: Iso,

@@ -12,7 +12,15 @@ import { questionnaireProblems, ruleSetProblems } from './questionnaire.rules.ts
 import * as repo from './sessions.repository.ts';
 import { lockSessionFor, recordSessionChange, sessionFor } from './sessions.access.ts';
 import { mayCreate, type SessionStatus } from './sessions.rules.ts';
-import type { CreateSessionInput, PatchSessionInput, SessionView } from './sessions.schemas.ts';
+import { decodeListCursor, encodeListCursor } from './list.rules.ts';
+import type {
+  CreateSessionInput,
+  ListQueryInput,
+  PatchSessionInput,
+  SessionListItem,
+  SessionListPage,
+  SessionView,
+} from './sessions.schemas.ts';
 
 export type { SessionRow } from './sessions.repository.ts';
 export {
@@ -125,15 +133,46 @@ export async function createSession(
   return getSessionView(db, id);
 }
 
-const LIST_LIMIT = 500;
+/** One page of the sessions in the caller's subtree, newest first, with list fields only. */
+export async function listSessions(db: Db, user: CurrentUser, query: ListQueryInput): Promise<SessionListPage> {
+  const { cursor, limit = 50, ...filter } = query;
+  const after = cursor === undefined ? null : decodeListCursor(cursor);
+  if (cursor !== undefined && !after) {
+    throw new AppError('VALIDATION_FAILED', '分页位置无效，请从第一页重新加载', [{ field: 'cursor', message: '无效' }]);
+  }
+  // one row more than asked tells whether another page follows
+  const [rows, total] = await Promise.all([
+    repo.listPage(db, user.regionId, filter, after, limit + 1),
+    repo.countInSubtree(db, user.regionId, filter),
+  ]);
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    sessions: page.map(toListItem),
+    nextCursor: rows.length > limit && last ? encodeListCursor(last) : null,
+    total,
+  };
+}
 
-export async function listSessions(
-  db: Db,
-  user: CurrentUser,
-  filter: { villageId?: number | undefined; status?: SessionStatus | undefined },
-): Promise<SessionView[]> {
-  const rows = await repo.listInSubtree(db, user.regionId, filter, LIST_LIMIT);
-  return rows.map(toView);
+function toListItem(row: repo.ListItemRow): SessionListItem {
+  return {
+    id: row.id,
+    publicId: row.publicId,
+    villageId: row.villageId,
+    villageName: row.villageName,
+    townshipName: row.townshipName,
+    title: row.title,
+    kind: row.kind,
+    status: row.status,
+    residentsPresent: row.residentsPresent,
+    residentsConfirmed: row.residentsConfirmedAt !== null,
+    issued: row.issued,
+    used: row.used,
+    caseId: row.caseId,
+    openedAt: iso(row.openedAt),
+    closedAt: iso(row.closedAt),
+    createdAt: row.createdAt.toISOString(),
+  };
 }
 
 export async function getSession(db: Db, user: CurrentUser, id: number): Promise<SessionView> {

@@ -17,6 +17,8 @@ import type {
   PatchSessionBody,
   QuestionnaireSchema,
   RuleSetSchema,
+  SessionListItemSchema,
+  SessionListReply,
   SessionViewSchema,
   StatusSchema,
 } from '../../../server/modules/sessions/sessions.schemas.ts';
@@ -37,6 +39,16 @@ export type ChildrenReply = Static<typeof ChildrenReplySchema>;
 export type ImportResult = Static<typeof ImportReply>;
 
 export type SessionView = Static<typeof SessionViewSchema>;
+/** A row of the sessions list (list fields only) and one page of them. */
+export type SessionListItem = Static<typeof SessionListItemSchema>;
+export type SessionListPage = Static<typeof SessionListReply>;
+export interface SessionListQuery {
+  villageId?: number;
+  status?: SessionStatus;
+  limit?: number;
+  /** nextCursor of the previous page */
+  cursor?: string;
+}
 export type SessionKind = Static<typeof KindSchema>;
 export type SessionStatus = Static<typeof StatusSchema>;
 export type Questionnaire = Static<typeof QuestionnaireSchema>;
@@ -158,12 +170,14 @@ export const api = {
     post<{ official: Official }>(`/api/officials/${id}/${disabled ? 'disable' : 'enable'}`),
   resetPassword: (id: number) => post<{ password: string }>(`/api/officials/${id}/reset-password`),
 
-  sessions: (filter: { villageId?: number; status?: SessionStatus } = {}) => {
+  sessions: (filter: SessionListQuery = {}) => {
     const q = new URLSearchParams();
     if (filter.villageId) q.set('villageId', String(filter.villageId));
     if (filter.status) q.set('status', filter.status);
+    if (filter.limit) q.set('limit', String(filter.limit));
+    if (filter.cursor) q.set('cursor', filter.cursor);
     const query = q.toString();
-    return get<{ sessions: SessionView[] }>(`/api/sessions${query ? `?${query}` : ''}`);
+    return get<SessionListPage>(`/api/sessions${query ? `?${query}` : ''}`);
   },
   session: (id: number) => get<SessionView>(`/api/sessions/${id}`),
   createSession: (body: NewSession) => post<SessionView>('/api/sessions', body),
