@@ -2,11 +2,18 @@
 // role, on DATABASE_URL or the embedded database under DATA_DIR (started here when no server runs,
 // shared with the server when one does). Migrations are applied first. A second run adds nothing.
 // With --json, stdout carries exactly one JSON object (use `npm run -s` so npm adds no banner).
+// With --scale county|city it builds the scale dataset instead (server/modules/demo/demo.scale.ts):
+// a city of 1 (county) or 5 (city) counties of 1,000 villages, 3 years, about 100 ballots a
+// session (10 in the city's other four counties); --counties, --townships, --villages, --years,
+// --ballots, --other-ballots and --concurrency override the preset. Progress goes to stderr.
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../server/config.ts';
 import { connect } from '../server/db/connect.ts';
 import { ROLE_LABEL } from '../server/lib/access.ts';
+import { chinaDay } from '../server/modules/cases/cases.rules.ts';
 import { seedDemo, type DemoResult } from '../server/modules/demo/demo.service.ts';
+import { seedScale, type ScaleResult } from '../server/modules/demo/demo.scale.ts';
+import { SCALE_PRESETS, type ScaleOptions } from '../server/modules/demo/demo.scale.rules.ts';
 
 /** Display width in a terminal: CJK characters take two columns. */
 function width(s: string): number {
@@ -55,36 +62,110 @@ function human(result: DemoResult, url: string): string {
   ].join('\n');
 }
 
-let json = false;
+const USAGE =
+  '用法：npm run seed:demo [-- --json]\n' +
+  '      npm run seed:demo -- --scale county|city [--counties N] [--townships N] [--villages N（每县）]\n' +
+  '                           [--years N] [--ballots N] [--other-ballots N] [--concurrency N] [--json]';
+const SIZES = ['counties', 'townships', 'villages', 'years', 'ballots', 'other-ballots', 'concurrency'] as const;
+
+function parse(): { json: boolean; scale: ScaleOptions | null } {
+  const options = {
+    json: { type: 'boolean' },
+    scale: { type: 'string' },
+    ...Object.fromEntries(SIZES.map((k) => [k, { type: 'string' }])),
+  } as const;
+  const { values } = parseArgs({ options, strict: true });
+  const v = values as Record<string, string | boolean | undefined>;
+  const json = v.json === true;
+  const sized = SIZES.some((k) => v[k] !== undefined);
+  if (v.scale === undefined && !sized) return { json, scale: null };
+  const preset = v.scale ?? 'county';
+  if (preset !== 'county' && preset !== 'city') throw new Error(`--scale 只能是 county 或 city，当前为 "${preset}"`);
+  const num = (k: (typeof SIZES)[number], fallback: number, min: number) => {
+    const raw = v[k];
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${k} 须为不小于 ${min} 的整数，当前为 "${String(raw)}"`);
+    return n;
+  };
+  const p = SCALE_PRESETS[preset];
+  const scale: ScaleOptions = {
+    counties: num('counties', p.counties, 1),
+    townshipsPerCounty: num('townships', p.townshipsPerCounty, 1),
+    villagesPerCounty: num('villages', p.villagesPerCounty, 1),
+    years: num('years', p.years, 1),
+    ballots: num('ballots', p.ballots, 1),
+    otherBallots: num('other-ballots', p.otherBallots, 1),
+    concurrency: num('concurrency', p.concurrency, 1),
+  };
+  if (scale.counties > 9 || scale.villagesPerCounty > 20_000 / scale.counties) {
+    throw new Error('规模数据最多 9 个县、共 20,000 个村（一次导入的上限）');
+  }
+  return { json, scale };
+}
+
+function scaleSummary(r: ScaleResult): string {
+  const list = (o: Record<string, number>) =>
+    Object.entries(o)
+      .map(([k, n]) => `${k} ${n}`)
+      .join('，');
+  return [
+    `已创建规模数据，用时 ${r.seconds.toFixed(0)} 秒。`,
+    `区域：${list(r.counts.regions)}`,
+    `测评场次：${list(r.counts.sessions)}`,
+    `选票 ${r.counts.ballots} 张，已用测评票 ${r.counts.usedSlips} 张`,
+    `整顿案件：${list(r.counts.cases)}`,
+    `账户（密码均为 ${r.password}，仅供测试）：${r.accounts
+      .filter((a) => a.role !== 'township')
+      .map((a) => a.username)
+      .join('、')}，以及各乡镇的 scale_c县号_t乡镇号`,
+  ].join('\n');
+}
+
+let args: ReturnType<typeof parse>;
 try {
-  json = parseArgs({ options: { json: { type: 'boolean' } }, strict: true }).values.json === true;
+  args = parse();
 } catch (err) {
-  process.stderr.write(`${(err as Error).message}\n用法：npm run seed:demo [-- --json]\n`);
+  process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
   process.exit(2);
 }
 
 try {
   const config = loadConfig();
-  const database = await connect(config, { poolMax: 2 });
-  let result: DemoResult;
+  const { json, scale } = args;
+  const database = await connect(config, { poolMax: scale ? scale.concurrency + 4 : 2 });
+  let result: DemoResult | undefined;
+  let scaled: ScaleResult | undefined;
   try {
-    result = await seedDemo(database.db);
+    if (scale) {
+      const year = Number(chinaDay().slice(0, 4));
+      scaled = await seedScale(database.db, scale, {
+        publicUrl: config.publicUrl,
+        year,
+        onProgress: (line) => process.stderr.write(`[规模数据] ${line}\n`),
+      });
+    } else {
+      result = await seedDemo(database.db);
+    }
   } finally {
     await database.shutdown();
   }
-  if (json) {
+  if (scaled) {
+    process.stdout.write((json ? JSON.stringify(scaled) : scaleSummary(scaled)) + '\n');
+  } else if (json) {
+    const r = result as DemoResult;
     const out = {
-      accounts: result.accounts.map(({ username, password, role, regionId }) => ({
+      accounts: r.accounts.map(({ username, password, role, regionId }) => ({
         username,
         password,
         role,
         regionId,
       })),
-      villages: result.villages.map(({ id, name, townshipId }) => ({ id, name, townshipId })),
+      villages: r.villages.map(({ id, name, townshipId }) => ({ id, name, townshipId })),
     };
     process.stdout.write(JSON.stringify(out) + '\n');
   } else {
-    process.stdout.write(human(result, config.publicUrl) + '\n');
+    process.stdout.write(human(result as DemoResult, config.publicUrl) + '\n');
   }
 } catch (err) {
   process.stderr.write(`创建演示数据失败：${(err as Error).message}\n`);

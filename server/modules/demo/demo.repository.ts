@@ -1,6 +1,7 @@
 // SQL of the command-line bootstrap (demo data, first admin): find-or-insert of regions and
 // accounts, serialized by one advisory lock so two runs at once cannot both insert.
 import { sql, type Transaction } from 'kysely';
+import type { Db } from '../../db/database.ts';
 import type { DB } from '../../db/schema.ts';
 
 const BOOTSTRAP_LOCK = 727_010; // arbitrary constant, distinct from the other advisory locks
@@ -164,4 +165,91 @@ export async function insertRectifyingCase(trx: Transaction<DB>, c: DemoCase): P
     })
     .execute();
   return id;
+}
+
+// ---------- the scale dataset (demo.scale.ts) ----------
+
+export interface ScaleRegion {
+  id: number;
+  level: string;
+  name: string;
+  code: string | null;
+  parentId: number | null;
+}
+
+/** Every region under (and including) the city, in id order. */
+export async function regionsUnder(db: Db, cityId: number): Promise<ScaleRegion[]> {
+  return db
+    .selectFrom('region')
+    .select(['id', 'level', 'name', 'code', 'parent_id as parentId'])
+    .where(sql<boolean>`${cityId}::int = any(path)`)
+    .orderBy('id')
+    .execute();
+}
+
+/**
+ * Moves sessions run today into a past year: created, confirmed and opened on a day in November
+ * of `year` (China time), one day apart. Only these timestamps: the service takes no date for
+ * them, and no fingerprint covers them. closed_at is left as the close wrote it, because the
+ * stored result (and its SHA-256, checked by npm run verify) holds the same instant.
+ */
+export async function backdateSessions(db: Db, ids: number[], year: number): Promise<void> {
+  if (ids.length === 0) return;
+  await sql`
+    update evaluation_session s
+    set created_at = d.day,
+        updated_at = d.day,
+        residents_confirmed_at = case when s.residents_confirmed_at is null then null else d.day + interval '1 day' end,
+        opened_at = case when s.opened_at is null then null else d.day + interval '2 days' end
+    from (
+      select id, make_timestamptz(${year}::int, 11, 1 + id % 20, 9, id % 60, 0, 'Asia/Shanghai') as day
+      from unnest(${ids}::int[]) as id
+    ) d
+    where s.id = d.id`.execute(db);
+}
+
+export interface ScaleCounts {
+  regions: Record<string, number>;
+  sessions: Record<string, number>;
+  ballots: number;
+  usedSlips: number;
+  cases: Record<string, number>;
+}
+
+export async function scaleCounts(db: Db, cityId: number): Promise<ScaleCounts> {
+  const under = sql<boolean>`${cityId}::int = any(r.path)`;
+  const group = async (q: Promise<{ k: string; n: number }[]>) => Object.fromEntries((await q).map((r) => [r.k, r.n]));
+  const regions = await group(
+    db
+      .selectFrom('region as r')
+      .select(['r.level as k', sql<number>`count(*)::int`.as('n')])
+      .where(under)
+      .groupBy('r.level')
+      .execute(),
+  );
+  const sessions = await group(
+    db
+      .selectFrom('evaluation_session as s')
+      .innerJoin('region as r', 'r.id', 's.village_id')
+      .select(['s.status as k', sql<number>`count(*)::int`.as('n')])
+      .where(under)
+      .groupBy('s.status')
+      .execute(),
+  );
+  const cases = await group(
+    db
+      .selectFrom('rectification_case as c')
+      .innerJoin('region as r', 'r.id', 'c.village_id')
+      .select(['c.state as k', sql<number>`count(*)::int`.as('n')])
+      .where(under)
+      .groupBy('c.state')
+      .execute(),
+  );
+  const { rows } = await sql<{ ballots: number; used: number }>`
+    select
+      (select count(*)::int from ballot b join evaluation_session s on s.id = b.session_id
+         join region r on r.id = s.village_id where ${under}) as ballots,
+      (select count(*)::int from slip l join evaluation_session s on s.id = l.session_id
+         join region r on r.id = s.village_id where ${under} and l.used) as used`.execute(db);
+  return { regions, sessions, cases, ballots: rows[0]?.ballots ?? 0, usedSlips: rows[0]?.used ?? 0 };
 }
