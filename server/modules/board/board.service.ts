@@ -1,0 +1,219 @@
+// The campaign board (issue 9): every village of a township, county or city on one page with its
+// case, the latest evaluation of each kind and the next step. Scope like everywhere: the region
+// must lie in the caller's subtree (else the one 404); a village is not a board (400). Results of a
+// session still open or in draft never appear: only its turnout does. The cost grows with the
+// villages shown: a handful of set-based queries (board.repository), no ballot is read.
+import type { Readable } from 'node:stream';
+import type { Db } from '../../db/database.ts';
+import { AppError } from '../../errors.ts';
+import type { CurrentUser } from '../../lib/access.ts';
+import { chinaDay, lightOf, STATE_LABEL } from '../cases/cases.rules.ts';
+import { getRegionInScope } from '../regions/regions.service.ts';
+import { attachment, chinaToday } from '../reports/reports.rules.ts';
+import { SESSION_KINDS } from '../sessions/sessions.rules.ts';
+import * as repo from './board.repository.ts';
+import type { CaseRow, RegionRef, SessionRow } from './board.repository.ts';
+import { marginOf, nextStepOf, ratePermille, requiredSatisfied, type StepSession } from './board.rules.ts';
+import { BOARD_COLUMNS, boardRow } from './board.sheet.ts';
+import { streamWorkbook } from './board.workbook.ts';
+import type { Board, BoardCase, BoardSession, BoardVillage, History, Turnout } from './board.schemas.ts';
+
+const CHINA_OFFSET_MS = 8 * 3600 * 1000;
+
+/** The instants a China-time year begins and ends. */
+export function yearBounds(year: number): { from: Date; to: Date } {
+  return {
+    from: new Date(Date.UTC(year, 0, 1) - CHINA_OFFSET_MS),
+    to: new Date(Date.UTC(year + 1, 0, 1) - CHINA_OFFSET_MS),
+  };
+}
+
+export interface Scope {
+  region: RegionRef;
+  breadcrumb: RegionRef[];
+}
+
+/** The board's region: in the caller's subtree (else 404), a township or above (else 400). */
+export async function scopeOf(db: Db, user: CurrentUser, regionId: number | undefined): Promise<Scope> {
+  const region = await getRegionInScope(db, user, regionId ?? user.regionId);
+  if (region.level === 'village') {
+    throw new AppError('BAD_REQUEST', '工作台按乡镇、县或市查看，请选择乡镇或更高一级的区域');
+  }
+  const ids = region.path.slice(region.path.indexOf(user.regionId));
+  const breadcrumb = await repo.listRegions(db, ids);
+  return { region: breadcrumb[breadcrumb.length - 1] as RegionRef, breadcrumb };
+}
+
+function toSession(s: SessionRow): BoardSession {
+  const v = s.verdict;
+  let verdict: BoardSession['verdict'] = null;
+  if (v) {
+    const required = requiredSatisfied(s, v.denominator);
+    verdict = {
+      outcome: v.outcome,
+      satisfied: v.satisfied,
+      required,
+      denominator: v.denominator,
+      margin: marginOf(v.satisfied, required),
+      ratePermille: ratePermille(v.satisfied, v.denominator),
+      rule: v.rule,
+    };
+  }
+  return {
+    sessionId: s.id,
+    kind: s.kind,
+    status: s.status,
+    title: s.title,
+    residentsPresent: s.residentsPresent,
+    issued: s.issued,
+    used: s.used,
+    verdict,
+    closedAt: s.closedAt ? s.closedAt.toISOString() : null,
+  };
+}
+
+const stepSession = (s: SessionRow): StepSession => ({
+  id: s.id,
+  kind: s.kind,
+  status: s.status,
+  residentsConfirmed: s.residentsConfirmed,
+  issued: s.issued,
+  outcome: s.verdict?.outcome ?? null,
+  closedAt: s.closedAt ? s.closedAt.toISOString() : null,
+});
+
+function toCase(c: CaseRow, today: string): BoardCase {
+  const light = lightOf(
+    {
+      state: c.state,
+      deadline: c.deadline,
+      openProblemDeadlines: c.openProblemDeadlines,
+      lastTransition: c.lastAction === null ? null : { action: c.lastAction, reason: c.lastReason },
+      stateSince: c.stateSince,
+      relistedAs: c.relistedAs,
+    },
+    today,
+  );
+  return { id: c.id, state: c.state, stateLabel: STATE_LABEL[c.state], light };
+}
+
+const KIND_ORDER = new Map(SESSION_KINDS.map((k, i) => [k, i]));
+
+function groupByVillage<T extends { villageId: number }>(rows: readonly T[]): Map<number, T[]> {
+  const out = new Map<number, T[]>();
+  for (const r of rows) {
+    const list = out.get(r.villageId);
+    if (list) list.push(r);
+    else out.set(r.villageId, [r]);
+  }
+  return out;
+}
+
+function totalsOf(villages: BoardVillage[]): Board['totals'] {
+  const t: Board['totals'] = {
+    villages: villages.length,
+    listed: 0,
+    byLight: { red: 0, yellow: 0, green: 0 },
+    byVerdict: { pass: 0, fail: 0, undecidable: 0, none: 0 },
+    openSessions: 0,
+  };
+  for (const v of villages) {
+    if (v.case) {
+      t.listed++;
+      t.byLight[v.case.light.color]++;
+    }
+    t.openSessions += v.latest.filter((s) => s.status === 'open').length;
+    // the village's verdict: that of its session closed last in the year
+    const closed = v.latest.filter((s) => s.verdict !== null && s.closedAt !== null);
+    closed.sort((a, b) => (b.closedAt as string).localeCompare(a.closedAt as string));
+    t.byVerdict[closed[0]?.verdict?.outcome ?? 'none']++;
+  }
+  return t;
+}
+
+export interface BoardQuery {
+  regionId?: number | undefined;
+  year?: number | undefined;
+}
+
+export async function getBoard(db: Db, user: CurrentUser, q: BoardQuery, now = new Date()): Promise<Board> {
+  const { region, breadcrumb } = await scopeOf(db, user, q.regionId);
+  const today = chinaDay(now);
+  const thisYear = Number(today.slice(0, 4));
+  const year = q.year ?? thisYear;
+  const { from, to } = yearBounds(year);
+  const [children, villageRows, sessions, cases, years] = await Promise.all([
+    repo.listChildren(db, region.id),
+    repo.listVillages(db, region.id),
+    repo.listLatestSessions(db, region.id, from, to),
+    repo.listCases(db, region.id, year, year === thisYear),
+    repo.listYears(db, region.id),
+  ]);
+  const sessionsOf = groupByVillage(sessions);
+  const caseOf = new Map(cases.map((c) => [c.villageId, c]));
+  const villages = villageRows.map((v): BoardVillage => {
+    const latest = (sessionsOf.get(v.villageId) ?? []).sort(
+      (a, b) => (KIND_ORDER.get(a.kind) ?? 0) - (KIND_ORDER.get(b.kind) ?? 0),
+    );
+    const c = caseOf.get(v.villageId);
+    const stepCase = c
+      ? { state: c.state, relistedAs: c.relistedAs, stepSince: c.stepSince.toISOString(), stageSession: c.stage }
+      : null;
+    return {
+      ...v,
+      case: c ? toCase(c, today) : null,
+      latest: latest.map(toSession),
+      nextStep: nextStepOf(stepCase, latest.map(stepSession)),
+    };
+  });
+  const allYears = [...new Set([...years, year])].sort((a, b) => b - a);
+  return { region, breadcrumb, children, year, years: allYears, villages, totals: totalsOf(villages) };
+}
+
+export async function getTurnout(db: Db, user: CurrentUser, q: BoardQuery): Promise<Turnout> {
+  const { region } = await scopeOf(db, user, q.regionId);
+  return { sessions: await repo.listOpenTurnout(db, region.id) };
+}
+
+export async function getHistory(db: Db, user: CurrentUser, q: BoardQuery): Promise<History> {
+  const { region } = await scopeOf(db, user, q.regionId);
+  const [villageRows, rows] = await Promise.all([repo.listVillages(db, region.id), repo.listHistory(db, region.id)]);
+  const years = [...new Set(rows.map((r) => r.year))].sort((a, b) => a - b);
+  const byVillage = groupByVillage(rows);
+  return {
+    years,
+    villages: villageRows.map((v) => {
+      const byYear: History['villages'][number]['byYear'] = Object.fromEntries(years.map((y) => [String(y), null]));
+      for (const r of byVillage.get(v.villageId) ?? []) {
+        byYear[String(r.year)] = {
+          kind: r.kind,
+          outcome: r.verdict.outcome,
+          ratePermille: ratePermille(r.verdict.satisfied, r.verdict.denominator),
+        };
+      }
+      return { villageId: v.villageId, villageName: v.villageName, townshipName: v.townshipName, byYear };
+    }),
+  };
+}
+
+export interface BoardDownload {
+  /** the Content-Disposition header */
+  disposition: string;
+  stream: Readable;
+}
+
+/** The board as a streamed XLSX: the rows of the page, one per village. */
+export async function exportBoard(db: Db, user: CurrentUser, q: BoardQuery, now = new Date()): Promise<BoardDownload> {
+  const board = await getBoard(db, user, q, now);
+  function* rows() {
+    for (const v of board.villages) yield boardRow(v);
+  }
+  const day = chinaToday(now);
+  return {
+    disposition: attachment(
+      `工作台_${board.region.name}_${board.year}年度_${day}.xlsx`,
+      `board_${board.region.id}_${board.year}_${day}.xlsx`,
+    ),
+    stream: streamWorkbook({ name: `${board.year}年度工作台`, columns: BOARD_COLUMNS, rows: rows() }, now),
+  };
+}

@@ -1,0 +1,55 @@
+// The board as a spreadsheet, as pure functions: the columns of the page (Chinese headers) and one
+// row per village, the latest evaluation of each kind in a group of columns.
+import { LIGHT_LABEL, type Cell, type Column } from '../reports/reports.rules.ts';
+import { KIND_LABEL, SESSION_KINDS, STATUS_LABEL } from '../sessions/sessions.rules.ts';
+import { OUTCOME_LABEL } from '../tallies/tallies.rules.ts';
+import { marginText, permilleText } from './board.rules.ts';
+import type { BoardSession, BoardVillage } from './board.schemas.ts';
+
+const KIND_COLUMNS = (kind: string): Column[] => [
+  { header: `${kind}·状态`, width: 9 },
+  { header: `${kind}·已投/发放/在村`, width: 16 },
+  { header: `${kind}·结果`, width: 9 },
+  { header: `${kind}·满意/至少需要`, width: 14 },
+  { header: `${kind}·差额`, width: 11 },
+  { header: `${kind}·满意率`, width: 9 },
+];
+
+export const BOARD_COLUMNS: Column[] = [
+  { header: '县', width: 12 },
+  { header: '乡镇', width: 14 },
+  { header: '村', width: 14 },
+  { header: '案件状态', width: 13 },
+  { header: '亮灯', width: 7 },
+  { header: '亮灯原因', width: 30 },
+  ...SESSION_KINDS.flatMap((k) => KIND_COLUMNS(KIND_LABEL[k])),
+  { header: '下一步', width: 26 },
+  { header: '由谁办理', width: 13 },
+];
+
+function sessionCells(s: BoardSession | undefined): Cell[] {
+  if (!s) return [null, null, null, null, null, null];
+  const v = s.verdict;
+  return [
+    STATUS_LABEL[s.status],
+    `${s.used}/${s.issued}/${s.residentsPresent}`,
+    v ? OUTCOME_LABEL[v.outcome] : null,
+    v ? `${v.satisfied}/${v.required}` : null,
+    v ? marginText(v.margin) : null,
+    v ? permilleText(v.ratePermille) : null,
+  ];
+}
+
+export function boardRow(v: BoardVillage): Cell[] {
+  return [
+    v.countyName,
+    v.townshipName,
+    v.villageName,
+    v.case ? v.case.stateLabel : '未列入',
+    v.case ? LIGHT_LABEL[v.case.light.color] : null,
+    v.case ? v.case.light.reason : null,
+    ...SESSION_KINDS.flatMap((k) => sessionCells(v.latest.find((s) => s.kind === k))),
+    v.nextStep?.label ?? null,
+    v.nextStep?.roleLabel ?? null,
+  ];
+}
