@@ -167,6 +167,13 @@ describe('the report', () => {
     expect(parseHead(`x:${'ab'.repeat(32)}`)).toBeNull();
     expect(parseHead(`42:${'ab'.repeat(31)}`)).toBeNull();
   });
+
+  it('reads a head as the result sheet prints its audit anchor: id-hash in groups of four', () => {
+    expect(parseHead(`42-${Array(16).fill('abAB').join(' ')}`)).toEqual(head);
+    expect(parseHead(`42 - ${'ab'.repeat(32)}`)).toEqual(head);
+    expect(parseHead(`42-${Array(16).fill('abab').join(' ')} ab`)).toBeNull();
+    expect(parseHead(`42-${Array(16).fill('abag').join(' ')}`)).toBeNull();
+  });
 });
 
 describe('a session against its history in the audit chain', () => {

@@ -301,8 +301,10 @@ export function formatReport(r: VerifyReport): string {
   return lines.join('\n');
 }
 
-/** "1234:abcd…" (as the report prints the head) → { id, hash }; null when malformed. */
+/** "1234:abcd…" (as the report prints the head) or "1234-abcd ef01 …" (as the result sheet prints
+ * its audit anchor) → { id, hash }; null when malformed. */
 export function parseHead(text: string): { id: number; hash: string } | null {
-  const m = /^(\d+):([0-9a-f]{64})$/i.exec(text.trim());
-  return m ? { id: Number(m[1]), hash: (m[2] as string).toLowerCase() } : null;
+  const m = /^(\d+)\s*[:：-]\s*([0-9a-f\s]+)$/i.exec(text.trim());
+  const hash = m ? (m[2] as string).replace(/\s+/g, '').toLowerCase() : '';
+  return m && /^[0-9a-f]{64}$/.test(hash) ? { id: Number(m[1]), hash } : null;
 }
