@@ -13,6 +13,7 @@ import { AppError } from './errors.ts';
 import { validatorCompiler } from './lib/validation.ts';
 import { WEB_DIST } from './paths.ts';
 import authRoutes from './modules/auth/auth.routes.ts';
+import boardRoutes from './modules/board/board.routes.ts';
 import campaignsRoutes from './modules/cases/campaigns.routes.ts';
 import casesRoutes from './modules/cases/cases.routes.ts';
 import ballotsRoutes from './modules/ballots/ballots.routes.ts';
@@ -115,6 +116,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(campaignsRoutes, { db: deps.db });
   await app.register(casesRoutes, { db: deps.db });
   await app.register(reportsRoutes, { db: deps.db });
+  await app.register(boardRoutes, { db: deps.db });
   await app.register(ballotsRoutes, { db: deps.db, redisUrl: config.redisUrl });
 
   // 8. The built web pages (absent when only the API is under test).

@@ -156,6 +156,11 @@ const campaignAccess = (roles: readonly Role[], may: (actor: Actor, place: Place
   );
 const FUTURE_DAY = '2099-06-30';
 
+// The campaign board: the levels that oversee many villages; a village region answers 400.
+const BOARD_ACCESS = { city: 'subtree', county: 'subtree', township: 'subtree' } as const;
+const onBoard = (path: string) => (ctx: CaseContext) => ({ url: `${path}?regionId=${ctx.place?.region}` });
+const boardStatus = ({ place }: CaseContext) => (place?.level === 'village' ? 400 : 200);
+
 // Adding a route: add its row here. For a route on an evaluation session use sessionRow, with
 // `sessions` (the kinds and states the route acts on) and `allowed` (who may, often `runners`); the
 // matrix makes those sessions in every relation's village (world.sharedSession for refused calls
@@ -535,6 +540,40 @@ const ROWS: MatrixRow[] = [
     allowed: { city: 'any', county: 'any', township: 'any', village: 'any' },
     check: isWorkbook,
   },
+  // The campaign board (issue 9): township, county and city, on a region of their subtree; a village
+  // is not a board (400).
+  {
+    route: 'GET /api/board',
+    allowed: BOARD_ACCESS,
+    targeted: true,
+    ok: boardStatus,
+    request: onBoard('/api/board'),
+    check: boardHoldsOnlyTheRegion,
+  },
+  {
+    route: 'GET /api/board/turnout',
+    allowed: BOARD_ACCESS,
+    targeted: true,
+    ok: boardStatus,
+    request: onBoard('/api/board/turnout'),
+    check: (res) => expect(res.statusCode === 400 || Array.isArray(res.json().sessions)).toBe(true),
+  },
+  {
+    route: 'GET /api/board/history',
+    allowed: BOARD_ACCESS,
+    targeted: true,
+    ok: boardStatus,
+    request: onBoard('/api/board/history'),
+    check: (res, ctx) => (res.statusCode === 400 ? undefined : villagesOnlyUnder(res.json().villages, ctx)),
+  },
+  {
+    route: 'GET /api/board.xlsx',
+    allowed: BOARD_ACCESS,
+    targeted: true,
+    ok: boardStatus,
+    request: onBoard('/api/board.xlsx'),
+    check: (res) => (res.statusCode === 400 ? undefined : isWorkbook(res)),
+  },
 ];
 
 // Pages served from dist/web (present only after a web build): read-only and public by nature.
@@ -656,6 +695,23 @@ async function inboxHoldsOnlyWhatWaits(res: LightMyRequestResponse, { world: w, 
   const a = actor as Actor;
   const waiting = (await caseRowsIn(w, a)).filter((r) => WAITING[a.role].includes(r.state)).map((r) => r.id);
   expect(caseIdsOf(res)).toEqual(waiting);
+}
+
+
+/** Every village listed lies under the region asked for, in the caller's subtree. */
+function villagesOnlyUnder(villages: { villageId: number }[], { world: w, actor, place }: CaseContext): void {
+  for (const v of villages) {
+    expect(w.inSubtree(actor as Actor, v.villageId)).toBe(true);
+    expect(w.pathOf(v.villageId)).toContain(place?.region);
+  }
+  expect(villages.map((v) => v.villageId)).toContain(place?.village);
+}
+
+function boardHoldsOnlyTheRegion(res: LightMyRequestResponse, ctx: CaseContext): void {
+  if (res.statusCode === 400) return expect(res.json().code).toBe('BAD_REQUEST');
+  const body = res.json() as { region: { id: number }; villages: { villageId: number }[] };
+  expect(body.region.id).toBe(ctx.place?.region);
+  villagesOnlyUnder(body.villages, ctx);
 }
 
 function isWorkbook(res: LightMyRequestResponse): void {
