@@ -47,6 +47,10 @@ async function createSession(page: Page, ctx: Ctx, title: string, residents: num
   await page.goto(`${ctx.url}/#/sessions/new`);
   await page.getByLabel('测评名称').fill(title);
   await page.getByLabel('在村人数').fill(String(residents));
+  // a village with no case: the form asks for the acknowledgement once it has looked the case up
+  await page.getByTestId('case-serving').locator('.alert').waitFor();
+  const ack = page.getByLabel('我知道此测评不计入任何整顿案件的验收');
+  if ((await ack.count()) > 0) await ack.check();
   await page.getByRole('button', { name: '创建测评' }).click();
   await page.getByTestId('session-status').waitFor();
   return Number(/#\/sessions\/(\d+)/.exec(page.url())?.[1]);
@@ -106,6 +110,8 @@ async function flow(browser: Browser, ctx: Ctx, secretary: string): Promise<void
   await printed(sec, ctx, 'slips');
   await sec.goto(`${ctx.url}/#/sessions/${id}`);
   await sec.getByRole('button', { name: '开始测评' }).click();
+  await snap(sec, ctx, 'open-confirm');
+  await sec.getByRole('button', { name: '确认开始' }).click();
   await sec.getByTestId('turnout').waitFor();
   for (const [i, code] of codes.slice(0, 8).entries()) await vote(ctx.url, code, i);
   await sec.getByTestId('turnout-used').filter({ hasText: '8' }).waitFor();
@@ -134,6 +140,8 @@ async function flow(browser: Browser, ctx: Ctx, secretary: string): Promise<void
   await sec.getByLabel('监票人').fill('张三、李四');
   await sec.getByLabel('计票人').fill('王五 赵六');
   await sec.getByRole('button', { name: '认证', exact: true }).click();
+  await snap(sec, ctx, 'certify-confirm');
+  await sec.getByRole('button', { name: '确认认证' }).click();
   await sec.getByText('结果已认证').waitFor();
   await snap(sec, ctx, 'certified');
   await sec.goto(`${ctx.url}/#/sessions/${id}/result`);

@@ -29,6 +29,7 @@ beforeAll(async () => {
     villageId: cast.tree.village,
     title: '2025年度整顿村级自评',
     residentsPresent: 10,
+    acknowledgeNoCase: true,
   });
   sessionId = created.body.id;
   publicId = created.body.publicId;

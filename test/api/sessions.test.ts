@@ -34,6 +34,7 @@ async function createDraft(who: Caller = cast.village, extra: Record<string, unk
     villageId: cast.tree.village,
     title: '2025年度整顿村级自评',
     residentsPresent: 30,
+    acknowledgeNoCase: true,
     ...extra,
   });
   expect(res.status).toBe(201);
@@ -126,7 +127,7 @@ describe('creating a session', () => {
 
   it('refuses kinds the role does not run, villages outside the subtree, non-villages and admins, creating nothing', async () => {
     const before = await countSessions();
-    const base = { villageId: cast.tree.village, title: '测评', residentsPresent: 10 };
+    const base = { villageId: cast.tree.village, title: '测评', residentsPresent: 10, acknowledgeNoCase: true };
     expect(await call(app, cast.village, 'POST', '/api/sessions', { ...base, kind: 'township_check' })).toEqual({
       status: 403,
       body: FORBIDDEN,
@@ -165,6 +166,7 @@ describe('creating a session', () => {
       villageId: cast.tree.village,
       title: '测评',
       residentsPresent: 10,
+      acknowledgeNoCase: true,
       questionnaire: q,
     });
     expect(dup.status).toBe(400);
@@ -177,6 +179,7 @@ describe('creating a session', () => {
       villageId: cast.tree.village,
       title: '测评',
       residentsPresent: 10,
+      acknowledgeNoCase: true,
       rules: { ...defaultRuleSet(), gateQuestionId: 'q11' },
     });
     expect(gate.status).toBe(400);
@@ -185,6 +188,7 @@ describe('creating a session', () => {
       villageId: cast.tree.village,
       title: '测评',
       residentsPresent: 10,
+      acknowledgeNoCase: true,
       rules: { ...defaultRuleSet(), minRatePercent: 0 },
     });
     expect(rate).toEqual({
@@ -419,7 +423,13 @@ describe('reading sessions', () => {
             at: expect.any(String),
             action: 'create',
             officialName: cast.village.username,
-            detail: { title: '2025年度整顿村级自评', kind: 'self_evaluation', residentsPresent: 2 },
+            // the creator was told the village has no case and said so
+            detail: {
+              title: '2025年度整顿村级自评',
+              kind: 'self_evaluation',
+              residentsPresent: 2,
+              acknowledgeNoCase: true,
+            },
           },
           {
             at: expect.any(String),

@@ -27,6 +27,7 @@ async function session(residents: number, open = false): Promise<number> {
     villageId: cast.tree.village,
     title: '发票测试',
     residentsPresent: residents,
+    acknowledgeNoCase: true,
   });
   const id = created.body.id as number;
   if (open) {

@@ -8,6 +8,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { sha256 } from '../../server/lib/crypto.ts';
+import { parseHead } from '../../server/modules/audit/verify.rules.ts';
 import { defaultRuleSet, describeRules } from '../../server/modules/tallies/tallies.rules.ts';
 import { buildTestApp } from '../helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
@@ -57,6 +58,8 @@ describe.skipIf(!hasChromium)('evaluation sessions in the console', () => {
   let town: Page;
   let sessionId = 0;
   let codes: string[] = [];
+  /** each question's number as the printed slip shows it, by its text */
+  let slipNumbers: Record<string, string> = {};
   /** Script errors and CSP refusals seen by any page (refused API replies are expected and left out). */
   const problems: string[] = [];
 
@@ -120,8 +123,17 @@ describe.skipIf(!hasChromium)('evaluation sessions in the console', () => {
     await sec.getByRole('button', { name: '新建测评' }).click();
     expect(await sec.locator('.rule').textContent()).toBe(describeRules(defaultRuleSet()));
     expect(await sec.locator('.qv li').count()).toBe(12);
+    const year = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(new Date());
+    expect(await sec.getByLabel('测评名称').inputValue()).toBe(`河口村 ${year}年度村级自评`);
+    // the village has no case: told before creating, and it takes the acknowledgement
+    const ack = sec.getByLabel('我知道此测评不计入任何整顿案件的验收');
+    await ack.waitFor();
+    expect(await sec.getByTestId('case-serving').textContent()).toContain('河口村没有进行中的整顿案件');
     await sec.getByLabel('测评名称').fill('2025年度整顿村级自评');
     await sec.getByLabel('在村人数').fill('40');
+    await sec.getByRole('button', { name: '创建测评' }).click();
+    await sec.getByText('请先勾选，确认您知道此测评不计入验收').waitFor();
+    await ack.check();
     await sec.getByRole('button', { name: '创建测评' }).click();
     await sec.getByTestId('session-status').waitFor();
 
@@ -212,6 +224,15 @@ describe.skipIf(!hasChromium)('evaluation sessions in the console', () => {
     expect(firstSlip).toContain('用手机扫码（微信可扫）在线填写，或在本票上勾选后投入票箱');
     expect(firstSlip).toContain('您对本村党组织整顿工作的总体成效是否满意？');
     expect(firstSlip).toContain('□满意\u2002□基本满意\u2002□不满意\u2002□不了解');
+    const lines = await sheet
+      .locator('.slip')
+      .first()
+      .locator('li')
+      .evaluateAll((lis) =>
+        lis.map((li) => [li.querySelector('.t')?.textContent, li.querySelector('.n')?.textContent]),
+      );
+    slipNumbers = Object.fromEntries(lines);
+    expect(Object.values(slipNumbers)).toEqual([...Array(13).keys()].map((i) => `${i + 1}.`));
 
     // the first chunk of slips is drawn on the page's thread, later ones in a worker: read one of each
     const tokens = codes.map((c) => c.replaceAll('-', ''));
@@ -238,9 +259,38 @@ describe.skipIf(!hasChromium)('evaluation sessions in the console', () => {
     expect(pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g)).toHaveLength(10);
   });
 
+  it('asks before clearing the codes, naming what is lost; cancelling keeps them, confirming clears them', async () => {
+    await sec.getByRole('button', { name: '已打印完毕，清除票码' }).click();
+    const dialog = sec.getByRole('dialog', { name: '清除这批票的票码？' });
+    await dialog.waitFor();
+    expect(await dialog.innerText()).toContain(
+      '清除后这 30 张票的票码再也无法显示或补打；请确认已全部打印并核对张数。',
+    );
+    // the safe answer has the focus: Enter does no harm
+    expect(await sec.evaluate(() => document.activeElement?.textContent)).toBe('取消');
+    await dialog.getByRole('button', { name: '取消' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await sec.getByTestId('slip-code').count()).toBe(30);
+    expect(await sec.evaluate(() => document.activeElement?.textContent)).toBe('已打印完毕，清除票码');
+
+    const printUrl = sec.url();
+    await sec.getByRole('button', { name: '已打印完毕，清除票码' }).click();
+    await dialog.getByRole('button', { name: '确认清除' }).click();
+    await sec.waitForURL(`${baseUrl}/#/sessions/${sessionId}`);
+    await sec.goto(printUrl);
+    await sec.getByText('这批测评票的票码已无法再显示', { exact: false }).waitFor();
+    expect(await sec.getByTestId('slip-code').count()).toBe(0);
+  });
+
   it('opens the session; a paper ballot typed in updates the live turnout of the open page without a reload', async () => {
     await sec.getByRole('link', { name: '‹ 返回测评' }).click();
     await sec.getByRole('button', { name: '开始测评' }).click();
+    const confirm = sec.getByRole('dialog', { name: '开始测评？' });
+    expect(await confirm.innerText()).toContain('开始后问卷（13 道题）和判定规则永久冻结，不能再修改');
+    await confirm.getByRole('button', { name: '取消' }).click();
+    expect((await session()).status).toBe('draft');
+    await sec.getByRole('button', { name: '开始测评' }).click();
+    await confirm.getByRole('button', { name: '确认开始' }).click();
     await sec.getByTestId('turnout').waitFor();
     expect((await session()).status).toBe('open');
     expect(await sec.getByTestId('turnout-used').textContent()).toBe('0');
@@ -256,7 +306,7 @@ describe.skipIf(!hasChromium)('evaluation sessions in the console', () => {
         .click();
     }
     await paper.getByRole('button', { name: '录入这张票' }).click();
-    await paper.getByText(/^已录入第 1 张（回执 [0-9A-Z]{10}）。请录入下一张。$/).waitFor();
+    await paper.getByText(/^已录入第 1 张（回执 [0-9A-Z]{5} ?[0-9A-Z]{5}）。请录入下一张。$/).waitFor();
     expect(await paper.getByTestId('paper-count').textContent()).toBe('本次已录入 1 张');
     expect(await paper.getByLabel('测评码').inputValue()).toBe('');
 
@@ -284,7 +334,7 @@ describe.skipIf(!hasChromium)('evaluation sessions in the console', () => {
 
   it('closes only after a confirmation, then shows the verdict with the rule in words', async () => {
     await sec.getByRole('button', { name: '结束测评' }).click();
-    expect(await sec.locator('.confirm').innerText()).toContain('此操作无法撤销');
+    expect(await sec.getByRole('dialog', { name: '结束测评？' }).innerText()).toContain('此操作无法撤销');
     expect((await session()).status).toBe('open');
     await sec.getByRole('button', { name: '确认结束' }).click();
     await sec.getByTestId('verdict').waitFor();
@@ -302,11 +352,42 @@ describe.skipIf(!hasChromium)('evaluation sessions in the console', () => {
     ]);
   });
 
+  it('numbers the questions of the result charts as the slip (and the ballot) does', async () => {
+    const charts = await sec
+      .getByTestId('results')
+      .locator('.questions > li')
+      .evaluateAll((lis) =>
+        lis.map((li) => [li.querySelector('.t')?.textContent, li.querySelector('.n')?.textContent]),
+      );
+    // the choice questions: the comment box (11) is not charted but keeps its number
+    expect(charts.map(([, n]) => n)).toEqual([
+      '1.',
+      '2.',
+      '3.',
+      '4.',
+      '5.',
+      '6.',
+      '7.',
+      '8.',
+      '9.',
+      '10.',
+      '12.',
+      '13.',
+    ]);
+    for (const [text, n] of charts) expect(slipNumbers[text ?? '']).toBe(n);
+  });
+
   it('prints a result sheet with signature lines for the host, scrutineers and counters', async () => {
     await sec.getByLabel('主持人').fill('李秀英');
     await sec.getByLabel('监票人').fill('张三、李四');
     await sec.getByLabel('计票人').fill('王五');
     await sec.getByRole('button', { name: '认证', exact: true }).click();
+    const confirm = sec.getByRole('dialog', { name: '认证测评结果？' });
+    expect(await confirm.innerText()).toContain('认证后本次测评的结果成为最终结果，永久固定，不能再作废或修改');
+    await confirm.getByRole('button', { name: '取消' }).click();
+    expect((await session()).status).toBe('closed');
+    await sec.getByRole('button', { name: '认证', exact: true }).click();
+    await confirm.getByRole('button', { name: '确认认证' }).click();
     await sec.getByText('结果已认证').waitFor();
     expect((await session()).status).toBe('certified');
 
@@ -319,14 +400,21 @@ describe.skipIf(!hasChromium)('evaluation sessions in the console', () => {
       '计票人：王五签字：',
       '日期：',
     ]);
-    // the close's audit entry is printed as the anchor `npm run verify -- --head id:hash` checks
+    // the close's audit entry is printed as a plain code (which `npm run verify -- --head` takes as
+    // printed), with no command for the village to run
     const close = await database.db
       .selectFrom('audit_event')
       .select(['id', 'hash'])
       .where('action', '=', 'session.close')
       .where('object_id', '=', String(sessionId))
       .executeTakeFirstOrThrow();
-    await sec.getByText(`审计链锚点：第 ${close.id} 条记录，哈希 ${close.hash.toString('hex')}`).waitFor();
+    const anchor = await sec.getByTestId('audit-anchor').textContent();
+    expect(anchor).toBe(`审计锚点：${close.id}-${close.hash.toString('hex').match(/.{4}/g)?.join(' ')}`);
+    expect(parseHead(anchor?.replace('审计锚点：', '') ?? '')).toEqual({
+      id: Number(close.id),
+      hash: close.hash.toString('hex'),
+    });
+    expect(await sec.getByTestId('result-sheet').innerText()).not.toMatch(/npm|verify|--/);
     // the receipt list is printed with the session's random public id
     const { public_id: publicId } = await database.db
       .selectFrom('evaluation_session')
@@ -337,6 +425,25 @@ describe.skipIf(!hasChromium)('evaluation sessions in the console', () => {
     await sec.getByText(`回执名单（村民可凭回执码核对本人的票已计入）：${baseUrl}/v#r:${publicId}`).waitFor();
     const pdf = await sec.pdf({ format: 'A4', preferCSSPageSize: true });
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  });
+
+  it('keeps the question column of the result sheet readable on a 360 px screen and on paper printed from it', async () => {
+    const questionWidth = () =>
+      sec
+        .getByTestId('result-sheet')
+        .locator('tbody th.q')
+        .first()
+        .evaluate((th) => th.getBoundingClientRect().width);
+    expect(sec.viewportSize()?.width).toBe(360);
+    // on the phone's screen the question takes a line of its own
+    expect(await questionWidth()).toBeGreaterThan(250);
+    await sec.emulateMedia({ media: 'print' });
+    // printed, the sheet is A4 whatever the screen: 190 mm between the margins, the question column
+    // what the number columns leave (about 95 mm)
+    const sheetWidth = await sec.getByTestId('result-sheet').evaluate((el) => el.getBoundingClientRect().width);
+    expect(Math.round(sheetWidth)).toBe(Math.round((190 / 25.4) * 96));
+    expect(await questionWidth()).toBeGreaterThan(300);
+    await sec.emulateMedia({ media: 'screen' });
   });
 
   it('ran without a script error or a refusal by the content security policy', () => {

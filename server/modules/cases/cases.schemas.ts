@@ -291,7 +291,8 @@ export type TransitionInput = Static<typeof TransitionBody>;
 export const CaseSessionBody = Type.Object(
   {
     kind: KindSchema,
-    title: Type.String({ minLength: 1, maxLength: 100 }),
+    /** blank or omitted: the village and the kind, e.g. 东山村 2026年度村级自评 */
+    title: Type.Optional(Type.String({ maxLength: 100 })),
     residentsPresent: Type.Integer({ minimum: 0, maximum: 100000 }),
   },
   { additionalProperties: false },

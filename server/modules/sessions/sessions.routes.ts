@@ -10,12 +10,16 @@ import {
   IdParams,
   ListQuery,
   PatchSessionBody,
+  SessionContextQuery,
+  SessionContextReply,
   SessionListReply,
   SessionViewSchema,
+  VillageParams,
   VoidBody,
 } from './sessions.schemas.ts';
 import { EVALUATION_ROLES } from './sessions.rules.ts';
 import * as sessions from './sessions.service.ts';
+import * as serving from './serving.service.ts';
 
 const tags = ['sessions'];
 
@@ -35,6 +39,22 @@ const sessionsRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }
       onRequest,
     },
     async (request, reply) => reply.status(201).send(await sessions.createSession(db, userOf(request), request.body)),
+  );
+
+  app.get(
+    '/api/villages/:id/session-context',
+    {
+      schema: {
+        tags,
+        summary: '新建测评前：该村的测评将计入哪个整顿案件（或不计入任何案件）',
+        params: VillageParams,
+        querystring: SessionContextQuery,
+        response: { 200: SessionContextReply },
+      },
+      onRequest,
+    },
+    async (request) =>
+      serving.sessionContext(db, userOf(request), request.params.id, request.query.kind ?? 'self_evaluation'),
   );
 
   app.get(

@@ -108,15 +108,30 @@ export const IdParams = Type.Object({ id: Id });
 export const CreateSessionBody = Type.Object(
   {
     villageId: Id,
-    title: Title,
+    /** blank or omitted: the village and the kind, e.g. 东山村 2026年度村级自评 */
+    title: Type.Optional(Type.String({ maxLength: 100 })),
     residentsPresent: Residents,
     kind: Type.Optional(KindSchema),
+    /** required (true) when the village has no case the session could serve (see session-context) */
+    acknowledgeNoCase: Type.Optional(Type.Boolean({ description: '我知道此测评不计入任何整顿案件的验收' })),
     questionnaire: Type.Optional(QuestionnaireSchema),
     rules: Type.Optional(RuleSetSchema),
   },
   { additionalProperties: false },
 );
 export type CreateSessionInput = Static<typeof CreateSessionBody>;
+
+export const VillageParams = Type.Object({ id: Id });
+export const SessionContextQuery = Type.Object({ kind: Type.Optional(KindSchema) }, { additionalProperties: false });
+
+/** What creating a session of this kind for the village would do, told before it is created. */
+export const SessionContextReply = Type.Object({
+  case: Type.Union([Type.Object({ id: Type.Integer(), state: Type.String(), stateLabel: Type.String() }), Type.Null()]),
+  serves: Type.Boolean(),
+  allowed: Type.Boolean(),
+  needsAcknowledgement: Type.Boolean(),
+  message: Type.String(),
+});
 
 export const PatchSessionBody = Type.Object(
   {

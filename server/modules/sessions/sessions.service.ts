@@ -12,6 +12,8 @@ import { questionnaireProblems, ruleSetProblems } from './questionnaire.rules.ts
 import * as repo from './sessions.repository.ts';
 import { lockSessionFor, recordSessionChange, sessionFor } from './sessions.access.ts';
 import { mayCreate, type SessionStatus } from './sessions.rules.ts';
+import { chinaYear, defaultTitle } from './serving.rules.ts';
+import { caseToServe, notAVillage } from './serving.service.ts';
 import { decodeListCursor, encodeListCursor } from './list.rules.ts';
 import type {
   CreateSessionInput,
@@ -104,14 +106,16 @@ export async function createSession(
   const kind = input.kind ?? 'self_evaluation';
   const village = await getRegionInScope(db, user, input.villageId);
   if (!mayCreate(user.role, kind)) throw forbidden();
-  if (village.level !== 'village') {
-    throw new AppError('VALIDATION_FAILED', '测评只能为村创建', [{ field: 'villageId', message: '不是村' }]);
-  }
-  const questionnaire = input.questionnaire ?? defaultQuestionnaire();
-  const rules = input.rules ?? defaultRuleSet();
-  assertValid(questionnaire, rules);
-  const title = cleanTitle(input.title);
+  if (village.level !== 'village') throw notAVillage();
+  const title = input.title?.trim() || defaultTitle(village.name, kind, chinaYear(new Date()));
   const id = await db.transaction().execute(async (trx) => {
+    // the case page names its case (already checked); any other page gets the village's case here
+    const served =
+      opts.caseId === undefined ? await caseToServe(trx, village, kind, input.acknowledgeNoCase === true) : null;
+    const caseId = opts.caseId ?? served?.id;
+    const questionnaire = input.questionnaire ?? served?.questionnaire ?? defaultQuestionnaire();
+    const rules = input.rules ?? served?.rules ?? defaultRuleSet();
+    assertValid(questionnaire, rules);
     const newId = await repo.insertSession(trx, {
       villageId: village.id,
       title,
@@ -120,13 +124,13 @@ export async function createSession(
       rules,
       residentsPresent: input.residentsPresent,
       createdBy: user.id,
-      caseId: opts.caseId ?? null,
+      caseId: caseId ?? null,
     });
     await recordSessionChange(trx, user, { id: newId, villageId: village.id }, 'create', {
       title,
       kind,
       residentsPresent: input.residentsPresent,
-      ...(opts.caseId !== undefined ? { caseId: opts.caseId } : {}),
+      ...(caseId !== undefined ? { caseId } : { acknowledgeNoCase: true }),
     });
     return newId;
   });

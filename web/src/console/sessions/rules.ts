@@ -84,3 +84,9 @@ export function formatDateTime(iso: string | null): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
+
+/** The audit anchor as printed for people to copy: `37-3f2a 9c0b …` (the audit entry's number, then
+ * its hash in groups of four); `npm run verify -- --head` takes it as printed. */
+export function anchorCode(anchor: { id: number; hash: string }): string {
+  return `${anchor.id}-${(anchor.hash.match(/.{1,4}/g) ?? []).join(' ')}`;
+}

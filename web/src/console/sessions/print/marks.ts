@@ -2,6 +2,7 @@
 // lines are built once per sheet as plain DOM and each slip appends a native clone of them: for
 // 1,000 slips this measured about four times faster than rendering the lines per slip.
 import type { Questionnaire } from '../../../lib/api.ts';
+import { questionNumber } from '../../../lib/questions.ts';
 
 function span(className: string, text: string): HTMLSpanElement {
   const el = document.createElement('span');
@@ -13,9 +14,9 @@ function span(className: string, text: string): HTMLSpanElement {
 /** One <li> per question: number, text, and for a choice question its boxes (□满意 □基本满意 …). */
 export function marksFragment(q: Questionnaire): DocumentFragment {
   const fragment = document.createDocumentFragment();
-  q.questions.forEach((question, i) => {
+  for (const question of q.questions) {
     const li = document.createElement('li');
-    li.append(span('n', `${i + 1}.`));
+    li.append(span('n', `${questionNumber(q.questions, question.id)}.`));
     if (question.type === 'choice') {
       li.append(span('t', question.text), span('o', question.options.map((o) => `□${o.label}`).join('\u2002')));
     } else {
@@ -23,6 +24,6 @@ export function marksFragment(q: Questionnaire): DocumentFragment {
       li.append(span('t', `${question.text}（可写在背面）`));
     }
     fragment.append(li);
-  });
+  }
   return fragment;
 }
