@@ -256,8 +256,21 @@ const ROWS: MatrixRow[] = [
     sessions: everyKind(),
     ok: 201,
     request: ({ place, spec }) =>
-      json({ villageId: place?.village, title: '矩阵新建测评', residentsPresent: 3, kind: spec?.kind }),
+      json({
+        villageId: place?.village,
+        title: '矩阵新建测评',
+        residentsPresent: 3,
+        kind: spec?.kind,
+        acknowledgeNoCase: true,
+      }),
     check: createsInTheVillageOnly,
+  }),
+  sessionRow({
+    route: 'GET /api/villages/:id/session-context',
+    allowed: inSubtreeFor(SESSION_ROLES),
+    sessions: [{ kind: 'self_evaluation' }],
+    request: ({ place, spec }) => ({ url: `/api/villages/${place?.village}/session-context?kind=${spec?.kind}` }),
+    check: (res) => expect(res.json()).toMatchObject({ case: null, needsAcknowledgement: true }),
   }),
   {
     route: 'GET /api/sessions',
