@@ -1,4 +1,5 @@
-// The scale dataset generator (npm run seed:demo -- --scale …) at a tiny size: what it plans is
+// The scale dataset generator (npm run seed:demo -- --scale …) at a tiny size (110 villages, so
+// that one case reaches look-back monitoring and runs a look-back the next year): what it plans is
 // what the database holds, every ballot consumed a slip, past years are backdated, and npm run
 // verify's check finds nothing wrong.
 import { spawnSync } from 'node:child_process';
@@ -9,6 +10,7 @@ import { verifyDatabase } from '../../server/modules/audit/verify.service.ts';
 import { seedScale, type ScaleResult } from '../../server/modules/demo/demo.scale.ts';
 import {
   caseFateOf,
+  lookBackOf,
   sessionFateOf,
   shapeOf,
   type CaseFate,
@@ -20,11 +22,11 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const YEAR = 2026;
 const OPTS: ScaleOptions = {
   counties: 1,
-  townshipsPerCounty: 3,
-  villagesPerCounty: 60,
+  townshipsPerCounty: 5,
+  villagesPerCounty: 110,
   years: 2,
-  ballots: 3,
-  otherBallots: 3,
+  ballots: 2,
+  otherBallots: 2,
   concurrency: 4,
 };
 let tdb: TestDatabase;
@@ -33,7 +35,7 @@ let result: ScaleResult;
 beforeAll(async () => {
   tdb = await createTestDatabase();
   result = await seedScale(tdb.db, OPTS, { publicUrl: 'http://vote.test', year: YEAR });
-}, 300_000);
+}, 600_000);
 
 afterAll(async () => {
   await tdb.close();
@@ -76,6 +78,10 @@ function planned() {
         for (const s of CASE_SESSIONS[fate]) add(sessions, s);
         continue;
       }
+      if (lookBackOf(OPTS, i, y)) {
+        add(sessions, 'closed');
+        continue;
+      }
       const end = sessionFateOf(OPTS, 0, i, y);
       if (end === 'none') continue;
       add(sessions, end.startsWith('draft') ? 'draft' : end);
@@ -88,16 +94,11 @@ function planned() {
 describe('seed:demo --scale', () => {
   it('creates the planned regions, sessions and cases through the services', async () => {
     const plan = planned();
-    expect(result.counts.regions).toEqual({ city: 1, county: 1, township: 3, village: 60 });
+    expect(result.counts.regions).toEqual({ city: 1, county: 1, township: 5, village: 110 });
     expect(result.counts.sessions).toEqual(plan.sessions);
     expect(result.counts.cases).toEqual(plan.cases);
-    expect(result.accounts.map((a) => a.username)).toEqual([
-      'scale_city',
-      'scale_c1',
-      'scale_c1_t1',
-      'scale_c1_t2',
-      'scale_c1_t3',
-    ]);
+    const townships = [1, 2, 3, 4, 5].map((t) => `scale_c1_t${t}`);
+    expect(result.accounts.map((a) => a.username)).toEqual(['scale_city', 'scale_c1', ...townships]);
   });
 
   it('stores one ballot per used slip, and every planned ballot of the closed plain sessions', async () => {

@@ -133,9 +133,17 @@ export function caseFateOf(opts: ScaleOptions, i: number, y: number): CaseFate |
   return null;
 }
 
+/**
+ * A village whose case went on to look-back monitoring runs the county's look-back evaluation of
+ * that case in each later year instead of a self-evaluation (which the case would refuse).
+ */
+export function lookBackOf(opts: ScaleOptions, i: number, y: number): boolean {
+  return y > 0 && caseFateOf(opts, i, 0) === 'monitoring';
+}
+
 /** The plain self-evaluation (outside any case) of village i in year index y. */
 export function sessionFateOf(opts: ScaleOptions, c: number, i: number, y: number): SessionFate {
-  if (caseFateOf(opts, i, y) !== null) return 'none';
+  if (caseFateOf(opts, i, y) !== null || lookBackOf(opts, i, y)) return 'none';
   const r = random(c * 1_000_003 + i * 7919 + y * 104_729)();
   if (y < opts.years - 1) return r < 0.97 ? 'closed' : 'none';
   if (r < 0.9) return 'closed';

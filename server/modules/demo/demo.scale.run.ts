@@ -104,13 +104,10 @@ const AFTER_APPLY: readonly CaseFate[] = ['applied', 'township_check', 'county_a
 const AFTER_TOWNSHIP: readonly CaseFate[] = ['county_acceptance', 'exited', 'monitoring'];
 
 /** A case listed by the county and taken through the steps its fate names. */
-export async function runCase(ctx: RunContext, people: People, plan: CasePlan): Promise<void> {
-  const { db } = ctx;
-  const step = (user: CurrentUser, id: number, action: Parameters<typeof transition>[3]) =>
-    transition(db, user, id, action);
+export async function runCase(ctx: RunContext, people: People, plan: CasePlan): Promise<number> {
   const rectifyingOnly = plan.fate === 'listed' || plan.fate === 'rectifying';
   const types = [TYPES[plan.seed % TYPES.length] as string];
-  const c = await createCase(db, people.county, {
+  const c = await createCase(ctx.db, people.county, {
     campaignId: plan.campaignId,
     villageId: plan.villageId,
     types,
@@ -122,26 +119,33 @@ export async function runCase(ctx: RunContext, people: People, plan: CasePlan): 
       : [],
   });
   ctx.counters.cases++;
+  await advance(ctx, people, plan, c.id);
+  return c.id;
+}
+
+async function advance(ctx: RunContext, people: People, plan: CasePlan, caseId: number): Promise<void> {
+  const step = (user: CurrentUser, action: Parameters<typeof transition>[3]) =>
+    transition(ctx.db, user, caseId, action);
   if (plan.fate === 'listed') return;
-  await step(people.township, c.id, { action: 'start' });
+  await step(people.township, { action: 'start' });
   if (plan.fate === 'rectifying') return;
-  await step(people.township, c.id, { action: 'request_evaluation' });
+  await step(people.township, { action: 'request_evaluation' });
   const self: SessionPlan = {
     villageId: plan.villageId,
     kind: 'self_evaluation',
     title: `${plan.year}年度${plan.villageName}村级自评`,
     shape: plan.shape,
     seed: plan.seed,
-    caseId: c.id,
+    caseId,
     end: plan.fate === 'evaluating_open' ? 'open' : plan.fate === 'evaluating_draft' ? 'draft' : 'closed',
   };
   await runSession(ctx, people.township, self, people.township);
   if (!AFTER_APPLY.includes(plan.fate)) return;
-  await step(people.village as CurrentUser, c.id, { action: 'apply' });
+  await step(people.village as CurrentUser, { action: 'apply' });
   if (plan.fate === 'applied') return;
-  await step(people.township, c.id, { action: 'receive' });
+  await step(people.township, { action: 'receive' });
   if (plan.fate === 'township_check') return;
-  await step(people.township, c.id, { action: 'township_pass' });
+  await step(people.township, { action: 'township_pass' });
   if (!AFTER_TOWNSHIP.includes(plan.fate) || plan.fate === 'county_acceptance') return;
   const callback: SessionPlan = {
     ...self,
@@ -151,7 +155,7 @@ export async function runCase(ctx: RunContext, people: People, plan: CasePlan): 
     end: 'closed',
   };
   await runSession(ctx, people.county, callback, people.county);
-  await step(people.county, c.id, { action: 'county_pass', fortressGrade: 'middle' });
-  await step(people.city, c.id, { action: 'city_pass' });
-  if (plan.fate === 'monitoring') await step(people.county, c.id, { action: 'monitor' });
+  await step(people.county, { action: 'county_pass', fortressGrade: 'middle' });
+  await step(people.city, { action: 'city_pass' });
+  if (plan.fate === 'monitoring') await step(people.county, { action: 'monitor' });
 }

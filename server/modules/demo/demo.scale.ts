@@ -19,6 +19,7 @@ import { runCase, runSession, type Counters, type People, type RunContext } from
 import {
   caseFateOf,
   countyName,
+  lookBackOf,
   placeOf,
   SCALE_CITY,
   sessionFateOf,
@@ -126,6 +127,7 @@ export async function seedScale(
         return { id: region.id, index: i, name: region.name, townshipIndex: t };
       });
       const villageUsers = new Map<number, CurrentUser>();
+      const casesOf = new Map<number, number>();
       const applying = villages.filter((v) =>
         Array.from({ length: opts.years }, (_, y) => caseFateOf(opts, v.index, y)).some((f) => f && APPLYING.has(f)),
       );
@@ -154,7 +156,7 @@ export async function seedScale(
           const fate = caseFateOf(opts, v.index, y);
           if (fate) {
             const shape = shapeOf(seed, ballots, true);
-            await runCase(ctx, people, {
+            const caseId = await runCase(ctx, people, {
               campaignId: campaign.id,
               villageId: v.id,
               villageName: v.name,
@@ -163,6 +165,18 @@ export async function seedScale(
               shape,
               seed,
             });
+            casesOf.set(v.id, caseId);
+            return;
+          }
+          if (lookBackOf(opts, v.index, y)) {
+            const lookBack = {
+              villageId: v.id,
+              kind: 'look_back' as const,
+              title: `${year}年度${v.name}回头看`,
+              caseId: casesOf.get(v.id),
+            };
+            const shape = shapeOf(seed, ballots, true);
+            await runSession(ctx, countyUser, { ...lookBack, shape, end: 'closed', seed }, countyUser);
             return;
           }
           const end = sessionFateOf(opts, c, v.index, y);
