@@ -21,6 +21,8 @@ import healthRoutes from './modules/health/health.routes.ts';
 import officialsRoutes from './modules/officials/officials.routes.ts';
 import regionsRoutes from './modules/regions/regions.routes.ts';
 import reportsRoutes from './modules/reports/reports.routes.ts';
+import { createJobQueue, type JobQueue } from './modules/schedule/schedule.jobs.ts';
+import scheduleRoutes from './modules/schedule/schedule.routes.ts';
 import sessionsRoutes from './modules/sessions/sessions.routes.ts';
 import slipsRoutes from './modules/slips/slips.routes.ts';
 import talliesRoutes from './modules/tallies/tallies.routes.ts';
@@ -35,6 +37,8 @@ export interface AppDeps {
   db: Db;
   /** The pool behind db, for the /metrics pool gauges (optional: tests may pass db alone). */
   pool?: pg.Pool;
+  /** Where scheduled opens and closes are enqueued (default: pg-boss's queues in the same database). */
+  jobs?: JobQueue;
 }
 
 export const JSON_BODY_LIMIT = 64 * 1024;
@@ -116,6 +120,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(campaignsRoutes, { db: deps.db });
   await app.register(casesRoutes, { db: deps.db });
   await app.register(reportsRoutes, { db: deps.db });
+  await app.register(scheduleRoutes, { db: deps.db, jobs: deps.jobs ?? createJobQueue() });
   await app.register(boardRoutes, { db: deps.db });
   await app.register(ballotsRoutes, { db: deps.db, redisUrl: config.redisUrl });
 

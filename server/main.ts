@@ -9,6 +9,7 @@ import { describeDbError } from './db/faults.ts';
 import { MigrationError } from './db/migrate.ts';
 import { countOfficials } from './modules/officials/officials.service.ts';
 import { pruneAuthState } from './modules/auth/auth.service.ts';
+import { startScheduler } from './modules/schedule/schedule.jobs.ts';
 
 function fail(message: string): never {
   process.stderr.write(`启动失败：${message}\n`);
@@ -57,11 +58,14 @@ async function main(): Promise<void> {
     const app = await buildApp(config, { db: database.db, pool: database.pool });
     dbLog.log = app.log;
     const db = database;
+    // Scheduled opens and closes (pg-boss workers on their own pool; faults logged, never fatal).
+    const scheduler = await startScheduler({ url: db.url, db: db.db, log: app.log });
     let closing = false;
     const shutdown = async (signal: string) => {
       if (closing) return;
       closing = true;
       app.log.info({ signal }, '正在停止服务');
+      await scheduler.stop();
       await app.close().catch(() => undefined);
       await db.shutdown();
       process.exit(0);

@@ -11,6 +11,7 @@ import type { Role } from '../../server/lib/access.ts';
 import type { SessionKind } from '../../server/modules/sessions/sessions.rules.ts';
 import { buildTestApp } from '../helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { prepareJobQueues } from '../helpers/jobs.ts';
 import { ballotState, validAnswers, type FixtureStatus, type SessionFixture } from '../helpers/evaluation.ts';
 import { TEST_PASSWORD } from '../helpers/factories.ts';
 import { listRoutes, routeKey } from '../helpers/routes.ts';
@@ -155,6 +156,8 @@ const campaignAccess = (roles: readonly Role[], may: (actor: Actor, place: Place
     ]),
   );
 const FUTURE_DAY = '2099-06-30';
+/** A time tomorrow (and `hours` more): scheduled times lie within a year. */
+const tomorrow = (hours = 0) => new Date(Date.now() + (24 + hours) * 3600_000).toISOString();
 
 // The campaign board: the levels that oversee many villages; a village region answers 400.
 const BOARD_ACCESS = { city: 'subtree', county: 'subtree', township: 'subtree' } as const;
@@ -271,6 +274,39 @@ const ROWS: MatrixRow[] = [
     sessions: [{ kind: 'self_evaluation' }],
     request: ({ place, spec }) => ({ url: `/api/villages/${place?.village}/session-context?kind=${spec?.kind}` }),
     check: (res) => expect(res.json()).toMatchObject({ case: null, needsAcknowledgement: true }),
+  }),
+  // Campaign scheduling (issue 9, item 3): batches are the township's and the county's, for villages
+  // of their subtree; a session's times are set by whoever may open (draft) or close (open) it.
+  {
+    route: 'POST /api/session-batches/preview',
+    allowed: { county: 'subtree', township: 'subtree' },
+    targeted: true,
+    request: ({ place }) =>
+      json({ kind: 'self_evaluation', villages: [{ villageId: place?.village, residentsPresent: 3 }] }),
+    check: (res, { place }) =>
+      expect(res.json()).toMatchObject({ rows: [{ villageId: place?.village, problem: null }], withoutCase: 1 }),
+  },
+  {
+    route: 'POST /api/session-batches',
+    allowed: { county: 'subtree', township: 'subtree' },
+    targeted: true,
+    ok: 201,
+    request: ({ place }) =>
+      json({
+        kind: 'self_evaluation',
+        villages: [{ villageId: place?.village, residentsPresent: 3 }],
+        closeAt: tomorrow(),
+        acknowledgeNoCase: true,
+      }),
+    check: (res, { place }) =>
+      expect(res.json()).toMatchObject({ created: [{ villageId: place?.village }], failed: [] }),
+  },
+  sessionRow({
+    route: 'PATCH /api/sessions/:id/schedule',
+    allowed: runners,
+    sessions: everyKind('draft'),
+    request: (ctx) => onSession('/schedule', { openAt: tomorrow(), closeAt: tomorrow(1) })(ctx),
+    check: (res) => expect(res.json().scheduledOpenAt).not.toBeNull(),
   }),
   {
     route: 'GET /api/sessions',
@@ -606,6 +642,7 @@ beforeAll(async () => {
   tdb = await createTestDatabase();
   app = await buildTestApp(tdb.db);
   world = await buildWorld(tdb.db);
+  await prepareJobQueues(tdb);
 });
 
 afterAll(async () => {

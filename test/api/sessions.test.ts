@@ -106,6 +106,8 @@ describe('creating a session', () => {
       resultHash: null,
       closeAudit: null,
       caseId: null,
+      scheduledOpenAt: null,
+      scheduledCloseAt: null,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
     const detail = { title: '2025年度整顿村级自评', kind: 'self_evaluation', residentsPresent: 30 };

@@ -141,3 +141,17 @@ export async function changeOwnPassword(db: Db, user: CurrentUser, newPassword: 
 export async function countOfficials(db: Db): Promise<number> {
   return repo.countAll(db);
 }
+
+/**
+ * The official as a user acting without a request (a scheduled open or close runs as the official
+ * who scheduled it), with whether the account is disabled; undefined when there is no such account.
+ */
+export async function actingOfficial(
+  db: Db,
+  id: number,
+): Promise<{ user: CurrentUser; disabled: boolean } | undefined> {
+  const row = await repo.findById(db, id);
+  if (!row) return undefined;
+  const { username, displayName, role, regionId, regionPath } = row;
+  return { user: { id, username, displayName, role, regionId, regionPath }, disabled: row.disabled };
+}

@@ -17,21 +17,78 @@ import { buildResult, identityQuestionOf, type SessionResult } from '../tallies/
 import * as repo from './sessions.repository.ts';
 import type { CertifyInput, SessionView } from './sessions.schemas.ts';
 import {
+  assertMay,
   getSessionView,
+  lockForClose,
   lockForCloseFor,
   lockSessionFor,
   recordSessionChange,
   type SessionRow,
 } from './sessions.service.ts';
 
-export async function openSession(db: Db, user: CurrentUser, id: number): Promise<SessionView> {
+/** What a scheduled run (server/modules/schedule) decides, looking at the session under its lock. */
+export type ScheduledCheck = { go: true } | { go: false; reason: string | null };
+
+/**
+ * A scheduled open or close, carried out by the server as the official who scheduled it. `check`
+ * runs under the session's lock, before anything else: { go: false, reason: null } means there is
+ * nothing to do (the time changed, or it already ran: a duplicate delivery does nothing); a reason
+ * is recorded as a session event and the schedule cleared. Then the change is exactly the manual
+ * one, recorded with { scheduled: true }.
+ */
+export interface ScheduledRun {
+  dueAt: Date;
+  check(row: SessionRow): ScheduledCheck;
+}
+
+const NO_RIGHT = '安排定时的账户已无权操作此测评';
+
+/** Under the lock: may the scheduled run go on? Records why not when there is a reason. */
+async function scheduledGoesOn(
+  trx: Transaction<DB>,
+  user: CurrentUser,
+  id: number,
+  action: 'open' | 'close',
+  run: ScheduledRun,
+): Promise<boolean> {
+  const row = action === 'close' ? await lockForClose(trx, id) : await repo.lockRow(trx, id);
+  if (!row) return false;
+  let verdict = run.check(row);
+  if (verdict.go) {
+    try {
+      assertMay(user, row, action);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      verdict = { go: false, reason: err.code === 'INVALID_STATE' ? err.message : NO_RIGHT };
+    }
+  }
+  if (verdict.go) return true;
+  if (verdict.reason !== null) {
+    await repo.updateSession(trx, id, action === 'open' ? { scheduled_open_at: null } : { scheduled_close_at: null });
+    await recordSessionChange(trx, user, row, `scheduled_${action}_failed`, {
+      scheduled: true,
+      dueAt: run.dueAt.toISOString(),
+      reason: verdict.reason,
+    });
+  }
+  return false;
+}
+
+const scheduledMark = (run: ScheduledRun | undefined) => (run ? { scheduled: true } : {});
+
+export async function openSession(db: Db, user: CurrentUser, id: number, run?: ScheduledRun): Promise<SessionView> {
   await db.transaction().execute(async (trx) => {
+    if (run && !(await scheduledGoesOn(trx, user, id, 'open', run))) return;
     const row = await lockSessionFor(trx, user, id, 'open');
     if (row.residentsConfirmedAt === null) {
       throw new AppError('RESIDENTS_NOT_CONFIRMED', '在村人数尚未经乡镇确认，不能开始测评');
     }
     await repo.updateSession(trx, id, { status: 'open', opened_at: new Date() });
-    await recordSessionChange(trx, user, row, 'open', { residentsPresent: row.residentsPresent, issued: row.issued });
+    await recordSessionChange(trx, user, row, 'open', {
+      residentsPresent: row.residentsPresent,
+      issued: row.issued,
+      ...scheduledMark(run),
+    });
   });
   return getSessionView(db, id);
 }
@@ -57,8 +114,9 @@ async function readResult(trx: Transaction<DB>, row: SessionRow, at: Date): Prom
   });
 }
 
-export async function closeSession(db: Db, user: CurrentUser, id: number): Promise<SessionView> {
-  await db.transaction().execute(async (trx) => {
+export async function closeSession(db: Db, user: CurrentUser, id: number, run?: ScheduledRun): Promise<SessionView> {
+  const closed = await db.transaction().execute(async (trx) => {
+    if (run && !(await scheduledGoesOn(trx, user, id, 'close', run))) return false;
     const row = await lockForCloseFor(trx, user, id, 'close');
     const closedAt = new Date();
     const result = await readResult(trx, row, closedAt);
@@ -77,9 +135,11 @@ export async function closeSession(db: Db, user: CurrentUser, id: number): Promi
       issued: result.issued,
       residentsPresent: result.residentsPresent,
       resultHash: hash.toString('hex'),
+      ...scheduledMark(run),
     });
+    return true;
   });
-  await vacuumAfterClose(db);
+  if (closed) await vacuumAfterClose(db);
   return getSessionView(db, id);
 }
 

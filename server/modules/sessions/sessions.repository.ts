@@ -42,6 +42,9 @@ export interface SessionRow {
   closeAuditId: string | null;
   closeAuditHash: Buffer | null;
   caseId: number | null;
+  /** when the server opens / closes the session by itself (sql/0010; null: not scheduled) */
+  scheduledOpenAt: Date | null;
+  scheduledCloseAt: Date | null;
   createdAt: Date;
 }
 
@@ -91,6 +94,8 @@ function baseQuery(db: Db) {
         'ca.id as closeAuditId',
         'ca.hash as closeAuditHash',
         's.case_id as caseId',
+        's.scheduled_open_at as scheduledOpenAt',
+        's.scheduled_close_at as scheduledCloseAt',
         's.created_at as createdAt',
       ])
       .$narrowType<{ kind: SessionKind; status: SessionStatus }>()

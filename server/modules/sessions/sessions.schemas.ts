@@ -99,6 +99,9 @@ export const SessionViewSchema = Type.Object({
   caseId: Type.Union([Type.Integer(), Type.Null()]),
   /** the close's entry in the audit chain: `npm run verify -- --head id:hash` checks it is still there */
   closeAudit: Type.Union([Type.Object({ id: Type.Integer(), hash: Type.String() }), Type.Null()]),
+  /** when the server opens / closes it by itself (PATCH /api/sessions/:id/schedule); null: not scheduled */
+  scheduledOpenAt: NullableIso,
+  scheduledCloseAt: NullableIso,
   createdAt: Iso,
 });
 export type SessionView = Static<typeof SessionViewSchema>;

@@ -2,7 +2,9 @@
 // and the residents present (在村人数) declared by whoever runs the session and confirmed by a
 // township (or county/city) official who re-enters the number. Every change writes a session
 // event and an audit entry in its own transaction (sessions.access.ts).
+import type { Transaction } from 'kysely';
 import type { Db } from '../../db/database.ts';
+import type { DB } from '../../db/schema.ts';
 import { AppError, forbidden, notFound, type FieldError } from '../../errors.ts';
 import type { CurrentUser } from '../../lib/access.ts';
 import { getRegionInScope } from '../regions/regions.service.ts';
@@ -66,6 +68,8 @@ export function toView(row: SessionRow): SessionView {
         ? { id: Number(row.closeAuditId), hash: row.closeAuditHash.toString('hex') }
         : null,
     caseId: row.caseId,
+    scheduledOpenAt: iso(row.scheduledOpenAt),
+    scheduledCloseAt: iso(row.scheduledCloseAt),
     createdAt: row.createdAt.toISOString(),
   };
 }
@@ -95,6 +99,8 @@ export async function getSessionView(db: Db, id: number): Promise<SessionView> {
 /** Internal options of createSession, never taken from a request body: the case the session belongs to. */
 export interface CreateSessionOptions {
   caseId?: number;
+  /** More work in the creating transaction (a batch stores the schedule and enqueues its jobs). */
+  also?: (trx: Transaction<DB>, session: { id: number; villageId: number }) => Promise<void>;
 }
 
 export async function createSession(
@@ -132,6 +138,7 @@ export async function createSession(
       residentsPresent: input.residentsPresent,
       ...(caseId !== undefined ? { caseId } : { acknowledgeNoCase: true }),
     });
+    await opts.also?.(trx, { id: newId, villageId: village.id });
     return newId;
   });
   return getSessionView(db, id);
