@@ -68,7 +68,7 @@ function toSession(s: SessionRow): BoardSession {
     issued: s.issued,
     used: s.used,
     verdict,
-    closedAt: s.closedAt ? s.closedAt.toISOString() : null,
+    closedAt: s.closedAt,
   };
 }
 
@@ -79,7 +79,7 @@ const stepSession = (s: SessionRow): StepSession => ({
   residentsConfirmed: s.residentsConfirmed,
   issued: s.issued,
   outcome: s.verdict?.outcome ?? null,
-  closedAt: s.closedAt ? s.closedAt.toISOString() : null,
+  closedAt: s.closedAt,
 });
 
 function toCase(c: CaseRow, today: string): BoardCase {
@@ -187,8 +187,8 @@ export async function getHistory(db: Db, user: CurrentUser, q: BoardQuery): Prom
       for (const r of byVillage.get(v.villageId) ?? []) {
         byYear[String(r.year)] = {
           kind: r.kind,
-          outcome: r.verdict.outcome,
-          ratePermille: ratePermille(r.verdict.satisfied, r.verdict.denominator),
+          outcome: r.outcome,
+          ratePermille: ratePermille(r.satisfied, r.denominator),
         };
       }
       return { villageId: v.villageId, villageName: v.villageName, townshipName: v.townshipName, byYear };
