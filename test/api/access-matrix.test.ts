@@ -187,6 +187,12 @@ const ROWS: MatrixRow[] = [
     check: (res, { actor }) => expect(res.json().user.id).toBe(actor?.id),
   },
   {
+    route: 'GET /api/auth/session',
+    allowed: PUBLIC,
+    check: (res, { actor }) =>
+      expect(res.json()).toEqual({ user: actor ? expect.objectContaining({ id: actor.id }) : null }),
+  },
+  {
     route: 'POST /api/auth/password',
     allowed: EVERY_OFFICIAL,
     refresh: true,

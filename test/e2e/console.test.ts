@@ -69,6 +69,18 @@ describe.skipIf(!hasChromium)('the officials console in a browser', () => {
     await database?.close();
   });
 
+  it('opens the login page with no failed request and no console message, titled for the login', async () => {
+    const fresh = await (await browser.newContext({ viewport: { width: 360, height: 740 } })).newPage();
+    const seen: string[] = [];
+    fresh.on('console', (m) => (m.type() === 'error' || m.type() === 'warning') && seen.push(m.text()));
+    fresh.on('response', (r) => r.status() >= 400 && seen.push(`${r.status()} ${r.url()}`));
+    await fresh.goto(`${baseUrl}/`);
+    await fresh.getByLabel('用户名').waitFor();
+    expect(seen).toEqual([]);
+    expect(await fresh.title()).toBe('登录 · 村级整顿满意度测评');
+    await fresh.context().close();
+  });
+
   it('refuses a wrong password with the server message, then logs the admin in', async () => {
     await page.goto(`${baseUrl}/`);
     await page.getByLabel('用户名').fill(admin.username);
@@ -79,7 +91,8 @@ describe.skipIf(!hasChromium)('the officials console in a browser', () => {
     await page.getByLabel('密码').fill(admin.password);
     await page.getByRole('button', { name: '登录' }).click();
     const header = await page.locator('header .who').innerText();
-    expect(header.replace(/\s+/g, ' ')).toBe('e2e_admin 系统管理员 测试市（市） 退出');
+    expect(header.replace(/\s+/g, ' ')).toBe('e2e_admin ☰ 菜单 退出');
+    expect(await page.title()).toBe('区域 · 村级整顿满意度测评');
   });
 
   it('shows the region tree with its counts, loading children on demand', async () => {
@@ -97,6 +110,26 @@ describe.skipIf(!hasChromium)('the officials console in a browser', () => {
     await counts('河口村').first().waitFor();
     expect(await counts('东风镇').allTextContents()).toEqual(['2 个村', '1 个账户']);
     expect(await counts('河口村').allTextContents()).toEqual(['630121100201', '0 个账户']);
+  });
+
+  it('keeps the phone header to one line, every menu item one button away', async () => {
+    const header = await page.locator('header').boundingBox();
+    expect(header?.height).toBeLessThanOrEqual(100);
+    const menu = page.getByRole('navigation', { name: '主菜单' });
+    expect(await menu.isVisible()).toBe(false);
+    const toggle = page.getByRole('button', { name: '☰ 菜单' });
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    await toggle.click();
+    expect(await menu.locator('.me').innerText()).toBe('e2e_admin · 系统管理员 · 测试市（市）');
+    expect(await menu.getByRole('link').allInnerTexts()).toEqual(['区域', '账户管理', '导入村庄', '修改密码']);
+    await page.keyboard.press('Escape');
+    await menu.waitFor({ state: 'hidden' });
+    await toggle.click();
+    await menu.getByRole('link', { name: '账户管理' }).click();
+    await page.getByRole('button', { name: '新建账户' }).waitFor();
+    // going there closed the menu, and the tab's title names the page
+    expect(await menu.isVisible()).toBe(false);
+    expect(await page.title()).toBe('账户管理 · 村级整顿满意度测评');
   });
 
   it('creates an account and shows its password once, and that password logs in', async () => {

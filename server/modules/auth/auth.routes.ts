@@ -8,7 +8,7 @@ import {
   setSessionCookie,
   userOf,
 } from '../../plugins/auth.ts';
-import { ChangePasswordBody, LoginBody, OkReply, UserReply } from './auth.schemas.ts';
+import { ChangePasswordBody, LoginBody, OkReply, SessionReply, UserReply } from './auth.schemas.ts';
 import * as auth from './auth.service.ts';
 
 const authRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
@@ -46,6 +46,14 @@ const authRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) =>
     '/api/auth/me',
     { schema: { tags: ['auth'], summary: '当前用户', response: { 200: UserReply } }, onRequest: app.requireUser() },
     async (request) => ({ user: await auth.describeUser(db, userOf(request)) }),
+  );
+
+  // The console's first question on every load: answered 200 whether or not anyone is logged in, so
+  // a browser opening the login page logs no failed request.
+  app.get(
+    '/api/auth/session',
+    { schema: { tags: ['auth'], summary: '当前登录状态（未登录时 user 为 null）', response: { 200: SessionReply } } },
+    async (request) => ({ user: await auth.sessionUser(db, request.cookies[SESSION_COOKIE]) }),
   );
 
   app.post(

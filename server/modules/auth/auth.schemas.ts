@@ -32,6 +32,8 @@ export const LoginBody = Type.Object(
 );
 
 export const UserReply = Type.Object({ user: UserSchema });
+/** Who is logged in, asked before anyone may be: null instead of a 401 (the console's first load). */
+export const SessionReply = Type.Object({ user: Type.Union([UserSchema, Type.Null()]) });
 
 export const ChangePasswordBody = Type.Object(
   {

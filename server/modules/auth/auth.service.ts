@@ -155,6 +155,12 @@ export async function resolveSession(db: Db, sessionId: string): Promise<Current
   };
 }
 
+/** The user behind a session cookie as the console shows it; null when there is no live session. */
+export async function sessionUser(db: Db, sessionId: string | undefined): Promise<UserView | null> {
+  const user = sessionId ? await resolveSession(db, sessionId) : null;
+  return user ? describeUser(db, user) : null;
+}
+
 export async function logout(db: Db, sessionId: string): Promise<void> {
   await repo.deleteSession(db, sha256(sessionId));
 }

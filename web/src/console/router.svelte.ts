@@ -73,3 +73,26 @@ export class Router {
     location.hash = `#/${path}`;
   }
 }
+
+const PRODUCT = '村级整顿满意度测评';
+/** what one session or case is called in a title, and its sub-pages */
+const ONE: Partial<Record<Page, string>> = { sessions: '测评', cases: '案件' };
+const NEW: Partial<Record<Page, string>> = { sessions: '新建测评', cases: '列入整顿' };
+const SUB: Record<string, string> = {
+  result: '结果单',
+  paper: '录入纸质票',
+  print: '打印测评票',
+  application: '验收申请',
+  decision: '验收决定',
+};
+
+/** The browser tab's title for a page: 「测评 12 · 村级整顿满意度测评」, 「整顿案件 · …」. */
+export function titleOf(page: Page, params: readonly string[]): string {
+  const label = NAV.find((n) => n.page === page)?.label ?? '';
+  const [first = '', sub = ''] = params;
+  let title = label;
+  if (/^\d{1,10}$/.test(first) && ONE[page]) title = `${ONE[page]} ${first}${SUB[sub] ? ` ${SUB[sub]}` : ''}`;
+  else if (first === 'new' && NEW[page]) title = NEW[page];
+  else if (first === 'inbox') title = `${label} · 待办`;
+  return title ? `${title} · ${PRODUCT}` : PRODUCT;
+}

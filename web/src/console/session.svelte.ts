@@ -1,10 +1,11 @@
-// Who is logged in. The server holds the session; the console only asks who it is and forgets the
-// user whenever the server answers 401 (timed out, logged out elsewhere, password changed).
-import { api, ApiError, messageOf, setUnauthenticatedHandler, type User } from '../lib/api.ts';
+// Who is logged in. The server holds the session; the console only asks who it is (an answer of
+// null, not a 401, when nobody is) and forgets the user whenever the server answers 401 (timed out,
+// logged out elsewhere, password changed).
+import { api, messageOf, setUnauthenticatedHandler, type User } from '../lib/api.ts';
 
 export class Session {
   user = $state.raw<User | null>(null);
-  /** False until the first /api/auth/me answered. */
+  /** False until the first /api/auth/session answered. */
   ready = $state(false);
   /** Shown above the login form, e.g. why the session ended. */
   notice = $state('');
@@ -17,9 +18,9 @@ export class Session {
 
   async load(): Promise<void> {
     try {
-      this.user = (await api.me()).user;
+      this.user = (await api.whoami()).user;
     } catch (err) {
-      if (!(err instanceof ApiError && err.status === 401)) this.notice = messageOf(err);
+      this.notice = messageOf(err);
     } finally {
       this.ready = true;
     }

@@ -157,6 +157,8 @@ const get = <T>(path: string) => request<T>('GET', path);
 
 export const api = {
   me: () => get<{ user: User }>('/api/auth/me'),
+  /** who is logged in, null when nobody is (a 200 either way: no failed request before the login) */
+  whoami: () => get<{ user: User | null }>('/api/auth/session'),
   login: (username: string, password: string) => post<{ user: User }>('/api/auth/login', { username, password }),
   logout: () => post<{ ok: true }>('/api/auth/logout'),
   changePassword: (body: PasswordChange) => post<{ ok: true }>('/api/auth/password', body),
