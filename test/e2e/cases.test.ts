@@ -140,6 +140,16 @@ describe.skipIf(!hasChromium)('a rectification case in the console, from listing
     await database?.close();
   });
 
+  it('tells the secretary of a village with no case what to do next, with no filter or empty count', async () => {
+    await sec.getByTestId('cases-empty').waitFor();
+    expect(await sec.getByTestId('cases-empty').innerText()).toBe(
+      '本村目前没有整顿案件，这里无需处理。县里将本村列入整顿后，案件会出现在这里。\n组织村级测评请到「测评」',
+    );
+    expect(await sec.getByRole('form', { name: '筛选案件' }).count()).toBe(0);
+    expect(await sec.locator('.chip').count()).toBe(0);
+    expect(await sec.title()).toBe('整顿案件 · 村级整顿满意度测评');
+  });
+
   it('opens on the case overview, where the county lists a village with its types, plan and a problem', async () => {
     await county.getByText('还没有整顿案件').waitFor();
     expect(await county.locator('nav[aria-label="主菜单"] a[aria-current="page"]').textContent()).toBe('整顿案件');
@@ -201,6 +211,17 @@ describe.skipIf(!hasChromium)('a rectification case in the console, from listing
 
   it('refuses the application in the page while no self-evaluation has passed, saying why', async () => {
     const apply = sec.getByRole('button', { name: '申请验收', exact: true });
+  it("shows the secretary's one case with no township filter (one village has one township) and no empty chip", async () => {
+    await sec.goto(`${baseUrl}/#/cases`);
+    await sec.getByRole('list', { name: '案件列表' }).getByText(villageName).waitFor();
+    expect(await sec.locator('#f-township').count()).toBe(0);
+    const chips = await sec.locator('.chip').allInnerTexts();
+    expect(chips.map((c) => c.replace(/\s+/g, ' ').trim())).toEqual([expect.stringMatching(/灯 1$/), '村级自评 1']);
+    await sec.goto(`${baseUrl}/#/cases/${caseId}`);
+    await stateIs(sec, '村级自评');
+    expect(await sec.title()).toBe(`案件 ${caseId} · 村级整顿满意度测评`);
+  });
+
     expect(await apply.isDisabled()).toBe(true);
     expect(await sec.getByTestId('blocked').textContent()).toBe('尚无已结束的村级自评，不能申请验收');
     // the server says the same when asked anyway, and nothing changes

@@ -73,3 +73,19 @@ export function choicesOf(cases: readonly CaseSummary[]) {
   const years = [...new Set(cases.map((c) => c.campaignYear))].sort((a, b) => b - a);
   return { townships, types, years };
 }
+
+export type FilterName = 'township' | 'type' | 'state' | 'year' | 'light';
+
+/** The filters worth showing: those that can narrow the list (two or more values among the cases),
+ * and any already set (so it can be cleared). A village official never gets the township filter. */
+export function usefulFilters(cases: readonly CaseSummary[], f: Filters, role: string): Set<FilterName> {
+  const distinct = (values: unknown[]) => new Set(values).size > 1;
+  const useful: [FilterName, boolean, unknown][] = [
+    ['township', role !== 'village' && distinct(cases.map((c) => c.townshipId)), f.townshipId],
+    ['type', distinct(cases.flatMap((c) => c.types)), f.type],
+    ['state', distinct(cases.map((c) => c.state)), f.state],
+    ['year', distinct(cases.map((c) => c.campaignYear)), f.year],
+    ['light', distinct(cases.map((c) => c.light.color)), f.light],
+  ];
+  return new Set(useful.filter(([, narrows, set]) => narrows || set !== undefined).map(([name]) => name));
+}
