@@ -16,6 +16,7 @@ import authRoutes from './modules/auth/auth.routes.ts';
 import boardRoutes from './modules/board/board.routes.ts';
 import campaignsRoutes from './modules/cases/campaigns.routes.ts';
 import casesRoutes from './modules/cases/cases.routes.ts';
+import inboxRoutes from './modules/inbox/inbox.routes.ts';
 import ballotsRoutes from './modules/ballots/ballots.routes.ts';
 import healthRoutes from './modules/health/health.routes.ts';
 import officialsRoutes from './modules/officials/officials.routes.ts';
@@ -119,6 +120,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(talliesRoutes, { db: deps.db });
   await app.register(campaignsRoutes, { db: deps.db });
   await app.register(casesRoutes, { db: deps.db });
+  await app.register(inboxRoutes, { db: deps.db });
   await app.register(reportsRoutes, { db: deps.db });
   await app.register(scheduleRoutes, { db: deps.db, jobs: deps.jobs ?? createJobQueue() });
   await app.register(boardRoutes, { db: deps.db });

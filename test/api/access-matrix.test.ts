@@ -581,6 +581,11 @@ const ROWS: MatrixRow[] = [
       }),
   }),
   {
+    route: 'GET /api/inbox',
+    allowed: { city: 'any', county: 'any', township: 'any', village: 'any' },
+    check: inboxLinksOnlyInScope,
+  },
+  {
     route: 'GET /api/cases/inbox',
     allowed: { city: 'any', county: 'any', township: 'any', village: 'any' },
     check: inboxHoldsOnlyWhatWaits,
@@ -746,6 +751,18 @@ const WAITING: Record<Role, readonly string[]> = {
   county: ['listed', 'county_acceptance', 'exited'],
   city: ['city_review'],
 };
+
+/** Every case and session the full inbox links to lies in the caller's subtree. */
+async function inboxLinksOnlyInScope(res: LightMyRequestResponse, { world: w, actor }: CaseContext): Promise<void> {
+  const a = actor as Actor;
+  const body = res.json() as { items: { link: string }[]; total: number };
+  const cases = new Set((await caseRowsIn(w, a)).map((r) => r.id));
+  const sessions = new Set(await sessionIdsIn(w, a));
+  for (const { link } of body.items) {
+    const [, what, id] = /^#\/(cases|sessions)\/(\d+)$/.exec(link) ?? [];
+    expect((what === 'cases' ? cases : sessions).has(Number(id))).toBe(true);
+  }
+}
 
 async function inboxHoldsOnlyWhatWaits(res: LightMyRequestResponse, { world: w, actor }: CaseContext): Promise<void> {
   const a = actor as Actor;

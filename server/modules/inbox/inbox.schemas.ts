@@ -1,0 +1,34 @@
+import { Type, type Static } from 'typebox';
+
+export const InboxKindSchema = Type.Union([
+  Type.Literal('confirm_residents'),
+  Type.Literal('case_waiting'),
+  Type.Literal('problem_overdue'),
+  Type.Literal('closing_today'),
+]);
+
+export const InboxItemSchema = Type.Object({
+  kind: InboxKindSchema,
+  title: Type.String(),
+  detail: Type.String(),
+  /** where it is acted on: a console hash route, e.g. #/sessions/12 */
+  link: Type.String(),
+  /** YYYY-MM-DD (China time), when the item has a date it is due by */
+  dueDate: Type.Optional(Type.String({ format: 'date' })),
+});
+export type InboxItem = Static<typeof InboxItemSchema>;
+
+const Count = Type.Integer({ minimum: 0 });
+
+export const InboxReply = Type.Object({
+  /** at most ITEM_LIMIT items of each kind; the counts are of all */
+  items: Type.Array(InboxItemSchema),
+  counts: Type.Object({
+    confirm_residents: Count,
+    case_waiting: Count,
+    problem_overdue: Count,
+    closing_today: Count,
+  }),
+  total: Count,
+});
+export type Inbox = Static<typeof InboxReply>;

@@ -1,0 +1,72 @@
+// The inbox (待办): everything in the caller's subtree waiting for their role, each item linking to
+// the console page where it is acted on. Sessions and problems are read by this module's own
+// queries; the cases waiting for a step come from the cases service (its INBOX_STATES).
+import type { Db } from '../../db/database.ts';
+import type { CurrentUser } from '../../lib/access.ts';
+import { listInbox } from '../cases/cases.service.ts';
+import * as repo from './inbox.repository.ts';
+import {
+  chinaToday,
+  closeKinds,
+  closingDetail,
+  closingDue,
+  confirmKinds,
+  followsProblems,
+  overdueDetail,
+} from './inbox.rules.ts';
+import type { Inbox, InboxItem } from './inbox.schemas.ts';
+
+/** Items shown of each kind (the counts are of all). */
+export const ITEM_LIMIT = 100;
+
+const none = { rows: [], total: 0 };
+const chinaDate = (at: Date): string => chinaToday(at).day;
+
+export async function getInbox(db: Db, user: CurrentUser, now = new Date()): Promise<Inbox> {
+  const today = chinaToday(now);
+  const confirm = confirmKinds(user.role);
+  const close = closeKinds(user.role);
+  const [toConfirm, cases, overdue, closing] = await Promise.all([
+    confirm.length > 0 ? repo.residentsToConfirm(db, user.regionId, confirm, ITEM_LIMIT) : none,
+    user.role === 'admin' ? [] : listInbox(db, user),
+    followsProblems(user.role) ? repo.overdueProblems(db, user.regionId, today.day, ITEM_LIMIT) : none,
+    close.length > 0 ? repo.closingToday(db, user.regionId, close, today, ITEM_LIMIT) : none,
+  ]);
+  const items: InboxItem[] = [
+    ...toConfirm.rows.map((s): InboxItem => ({
+      kind: 'confirm_residents',
+      title: `${s.villageName}：${s.title}`,
+      detail: `申报在村人数 ${s.residentsPresent} 人，核对后再次输入确认，才能开始测评`,
+      link: `#/sessions/${s.id}`,
+      dueDate: chinaDate(s.createdAt),
+    })),
+    ...cases.slice(0, ITEM_LIMIT).map((c): InboxItem => ({
+      kind: 'case_waiting',
+      title: `${c.villageName}：${c.stateLabel}`,
+      detail: `${c.campaignTitle}；${c.light.reason}`,
+      link: `#/cases/${c.id}`,
+      dueDate: c.deadline,
+    })),
+    ...overdue.rows.map((p): InboxItem => ({
+      kind: 'problem_overdue',
+      title: `${p.villageName}：${p.description}`,
+      detail: overdueDetail(p.owner, p.deadline, now),
+      link: `#/cases/${p.caseId}`,
+      dueDate: p.deadline,
+    })),
+    ...closing.rows.map((s): InboxItem => ({
+      kind: 'closing_today',
+      title: `${s.villageName}：${s.title}`,
+      detail: closingDetail(s, now),
+      link: `#/sessions/${s.id}`,
+      dueDate: closingDue(s, now),
+    })),
+  ];
+  const counts = {
+    confirm_residents: toConfirm.total,
+    case_waiting: cases.length,
+    problem_overdue: overdue.total,
+    closing_today: closing.total,
+  };
+  return { items, counts, total: Object.values(counts).reduce((a, b) => a + b, 0) };
+}
