@@ -1,15 +1,16 @@
-import { sql } from 'kysely';
+import { CompiledQuery, sql, type Compilable, type Transaction } from 'kysely';
 import type { Db } from '../../db/database.ts';
+import type { DB } from '../../db/schema.ts';
 import type { SessionResult } from '../tallies/results.rules.ts';
 import type { SessionKind, SessionStatus } from '../sessions/sessions.rules.ts';
 import type { ClosedSession, ProblemRecord } from './reports.rules.ts';
 
 /** Closed and certified sessions in the subtree of `regionId` (never an open one: no results). */
-export async function listClosedSessions(
+function closedSessionsQuery(
   db: Db,
   regionId: number,
   filter: { campaignId?: number | undefined; year?: number | undefined },
-): Promise<ClosedSession[]> {
+) {
   let q = db
     .selectFrom('evaluation_session as s')
     .innerJoin('region as v', 'v.id', 's.village_id')
@@ -37,14 +38,51 @@ export async function listClosedSessions(
   if (filter.year !== undefined) {
     q = q.where(sql<boolean>`extract(year from s.closed_at at time zone 'Asia/Shanghai') = ${filter.year}`);
   }
-  const rows = await q.orderBy('t.name').orderBy('v.name').orderBy('s.closed_at').orderBy('s.id').execute();
-  return rows.map((r) => ({
+  return q.orderBy('t.name').orderBy('v.name').orderBy('s.closed_at').orderBy('s.id');
+}
+
+type ClosedSessionRow = Awaited<ReturnType<ReturnType<typeof closedSessionsQuery>['execute']>>[number];
+
+function toClosedSession(r: ClosedSessionRow): ClosedSession {
+  return {
     ...r,
     kind: r.kind as SessionKind,
     status: r.status as SessionStatus,
     closedAt: r.closedAt as Date,
     resultHash: r.resultHash as Buffer,
-  }));
+  };
+}
+
+/** Closed and certified sessions of the subtree in batches of `size`, through a server-side cursor. */
+export async function* closedSessionBatches(
+  trx: Transaction<DB>,
+  regionId: number,
+  filter: { campaignId?: number | undefined; year?: number | undefined },
+  size = 200,
+): AsyncGenerator<ClosedSession[]> {
+  for await (const rows of cursorBatches<ClosedSessionRow>(trx, closedSessionsQuery(trx, regionId, filter), size)) {
+    yield rows.map(toClosedSession);
+  }
+}
+
+let cursorSeq = 0;
+
+/**
+ * Rows of `query` `size` at a time through a server-side cursor: the database keeps the position,
+ * the process holds one batch. Read in a transaction (its snapshot is the one every batch sees).
+ */
+async function* cursorBatches<R>(trx: Transaction<DB>, query: Compilable<R>, size: number): AsyncGenerator<R[]> {
+  const name = `export_rows_${++cursorSeq}`;
+  const compiled = query.compile();
+  await trx.executeQuery(
+    CompiledQuery.raw(`declare ${name} no scroll cursor for ${compiled.sql}`, [...compiled.parameters]),
+  );
+  for (;;) {
+    const { rows } = await trx.executeQuery<R>(CompiledQuery.raw(`fetch forward ${size} from ${name}`));
+    if (rows.length === 0) break;
+    yield rows;
+  }
+  await trx.executeQuery(CompiledQuery.raw(`close ${name}`));
 }
 
 /** The problems of these cases, by case and then in the order they were added. */

@@ -17,7 +17,7 @@ function send(reply: FastifyReply, file: Download): FastifyReply {
     .header('Content-Type', XLSX_TYPE)
     .header('Content-Disposition', file.disposition)
     .header('Cache-Control', 'no-store')
-    .send(file.bytes);
+    .send(file.stream);
 }
 
 const reportsRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
