@@ -151,8 +151,10 @@ describe.skipIf(!hasChromium)('a rectification case in the console, from listing
   });
 
   it('opens on the case overview, where the county lists a village with its types, plan and a problem', async () => {
+    // the county lands on its 工作台 (test/e2e/board.test.ts); the cases are one menu item away
+    expect(await county.locator('nav[aria-label="主菜单"] a[aria-current="page"]').textContent()).toBe('工作台');
+    await county.getByRole('link', { name: '整顿案件' }).click();
     await county.getByText('还没有整顿案件').waitFor();
-    expect(await county.locator('nav[aria-label="主菜单"] a[aria-current="page"]').textContent()).toBe('整顿案件');
     await county.getByRole('button', { name: '列入整顿' }).click();
     await county.getByRole('button', { name: '选择村' }).click();
     await county.getByRole('button', { name: `展开${townshipName}` }).click();

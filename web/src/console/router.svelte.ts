@@ -2,7 +2,7 @@
 // `#/page/param/param?key=value` (e.g. `#/sessions/12/paper`, `#/sessions?village=5`).
 import type { Role } from '../lib/api.ts';
 
-export type Page = 'cases' | 'campaigns' | 'sessions' | 'regions' | 'accounts' | 'import' | 'password';
+export type Page = 'board' | 'cases' | 'campaigns' | 'sessions' | 'regions' | 'accounts' | 'import' | 'password';
 
 export interface NavItem {
   page: Page;
@@ -11,6 +11,7 @@ export interface NavItem {
 }
 
 export const NAV: readonly NavItem[] = [
+  { page: 'board', label: '工作台', roles: ['city', 'county', 'township'] },
   { page: 'cases', label: '整顿案件', roles: ['city', 'county', 'township', 'village'] },
   { page: 'campaigns', label: '整顿工作', roles: ['city', 'county', 'township'] },
   { page: 'sessions', label: '测评', roles: ['city', 'county', 'township', 'village'] },
@@ -25,7 +26,8 @@ export function allowed(page: Page, role: Role): boolean {
   return item !== undefined && (item.roles === 'all' || item.roles.includes(role));
 }
 
-/** The first page of the menu this role may see: the cases (with their inbox) for those who work them. */
+/** The first page of the menu this role may see: the board (工作台) for township, county and city,
+ * the cases (with their inbox) for the village, the regions for the admin. */
 export function defaultPage(role: Role): Page {
   return NAV.find((n) => allowed(n.page, role))?.page ?? 'regions';
 }

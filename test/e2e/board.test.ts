@@ -1,0 +1,211 @@
+// The campaign board (工作台) in a real browser against the real app on a real database: a
+// township official lands on it after login and sees every village of the township with its case,
+// the live turnout of a running session and the verdict of a closed one; filters and search live
+// in the address (back returns to the unfiltered view); a ballot cast meanwhile shows up within the
+// poll without a reload; the county drills down to one township and back through the breadcrumb;
+// the selection goes to the scheduling page; the charts draw; the print view is A4 landscape.
+import fs from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildTestApp } from '../helpers/app.ts';
+import { createCampaign, createCaseAt } from '../helpers/cases.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { castBallot, createSessionFixture, validAnswers, type SessionFixture } from '../helpers/evaluation.ts';
+import { createOfficial, createRegion } from '../helpers/factories.ts';
+import { call, createCast, type Cast } from '../helpers/officials-api.ts';
+import type { TestOfficial } from '../helpers/factories.ts';
+import { ensureWebBuilt } from '../helpers/web-build.ts';
+import { sessionFor } from '../helpers/world.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = fs.existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`跳过工作台浏览器测试：未找到 ${CHROMIUM}（CI 会安装 chromium）`);
+
+const DESKTOP = { width: 1280, height: 800 };
+const thisYear = Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format());
+
+describe.skipIf(!hasChromium)('the campaign board (工作台)', () => {
+  let database: TestDatabase;
+  let app: FastifyInstance;
+  let browser: Browser;
+  let baseUrl: string;
+  let cast: Cast;
+  let running: SessionFixture;
+  let nanpo = 0;
+  let town: Page;
+  let county: Page;
+  /** Script errors and CSP refusals seen by any page (refused API replies are expected and left out). */
+  const problems: string[] = [];
+
+  async function loggedIn(official: TestOfficial): Promise<Page> {
+    const page = await (await browser.newContext({ viewport: DESKTOP, locale: 'zh-CN' })).newPage();
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (e) => problems.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
+    });
+    await page.goto(`${baseUrl}/`);
+    await page.getByLabel('用户名').fill(official.username);
+    await page.getByLabel('密码').fill(official.password);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.locator('header .who').waitFor();
+    return page;
+  }
+
+  const rows = (page: Page) => page.getByTestId('board-row');
+  const row = (page: Page, village: string) => rows(page).filter({ has: page.getByRole('link', { name: village }) });
+  const names = async (page: Page) => (await rows(page).locator('td.village').allInnerTexts()).map((s) => s.trim());
+
+  beforeAll(async () => {
+    await ensureWebBuilt();
+    database = await createTestDatabase();
+    const db = database.db;
+    cast = await createCast(db);
+    app = await buildTestApp(db);
+    const rename = (id: number, name: string) => db.updateTable('region').set({ name }).where('id', '=', id).execute();
+    const otherTownship = (
+      await db.selectFrom('region').select('parent_id').where('id', '=', cast.otherVillage).executeTakeFirstOrThrow()
+    ).parent_id!;
+    await rename(cast.tree.city, '示范市');
+    await rename(cast.tree.county, '青山县');
+    await rename(cast.tree.township, '东风镇');
+    await rename(otherTownship, '西岭乡');
+    await rename(cast.tree.village, '河口村');
+    await rename(cast.otherVillage, '松林村');
+    nanpo = await createRegion(db, 'village', cast.tree.township, '南坡村');
+
+    // 河口村: listed, its self-evaluation running (8 present, 6 slips issued, none used yet)
+    const campaign = await createCampaign(db, cast.tree.county, { year: thisYear });
+    await createCaseAt(db, { campaignId: campaign, villageId: cast.tree.village, state: 'village_evaluation' });
+    running = await createSessionFixture(db, { tree: cast.tree, slips: 6, residentsPresent: 8 });
+    // 南坡村: not listed, a self-evaluation closed through the API with 4 of 5 satisfied
+    const closed = await createSessionFixture(db, { tree: { ...cast.tree, village: nanpo }, slips: 5 });
+    for (const [i, token] of closed.tokens.entries()) {
+      const answer = i < 4 ? 'satisfied' : 'dissatisfied';
+      expect((await castBallot(db, token, validAnswers(answer))).outcome).toBe('accepted');
+    }
+    const secretary = await createOfficial(db, 'village', nanpo);
+    const closeReply = await call(
+      app,
+      { cookie: await sessionFor(db, secretary.id) },
+      'POST',
+      `/api/sessions/${closed.sessionId}/close`,
+    );
+    expect(closeReply.status).toBe(200);
+
+    baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    town = await loggedIn(cast.township);
+    county = await loggedIn(cast.county);
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await database?.close();
+  });
+
+  it('lands the township on 工作台 with every village of the township, its case, turnout and verdict', async () => {
+    await rows(town).first().waitFor();
+    expect(await town.locator('nav[aria-label="主菜单"] a').first().textContent()).toBe('工作台');
+    expect(await town.locator('nav[aria-label="主菜单"] a[aria-current="page"]').textContent()).toBe('工作台');
+    expect(await names(town)).toEqual(['河口村', '南坡村']);
+
+    const hekou = row(town, '河口村');
+    expect(await hekou.getByTestId('board-state').textContent()).toBe('村级自评');
+    expect(await hekou.getByTestId('turnout').innerText()).toBe('已投 0 / 6 / 8');
+    expect(await hekou.getByRole('link', { name: '河口村' }).getAttribute('href')).toMatch(/^#\/cases\/\d+$/);
+
+    const nanpoRow = row(town, '南坡村');
+    expect(await nanpoRow.getByTestId('board-state').textContent()).toBe('未列入');
+    const verdict = (await nanpoRow.getByTestId('board-eval').innerText()).replace(/\s+/g, ' ');
+    expect(verdict).toBe('村级自评 通过 满意 4/5 超出 1 票 80.0%');
+    expect(await nanpoRow.getByRole('link', { name: '南坡村' }).getAttribute('href')).toBe(
+      `#/sessions?village=${nanpo}`,
+    );
+    expect(await town.getByTestId('board-count').textContent()).toBe('共 2 个村');
+  });
+
+  it('filters by verdict and searches by name, with counts, in the address so back undoes it', async () => {
+    const verdict = town.getByLabel('测评结果', { exact: true });
+    expect(await verdict.locator('option').allTextContents()).toEqual([
+      '全部',
+      '通过（1）',
+      '未通过（0）',
+      '无法判定（0）',
+      '暂无结果（1）',
+    ]);
+    await verdict.selectOption('pass');
+    await town.waitForURL(/verdict=pass/);
+    expect(await names(town)).toEqual(['南坡村']);
+    expect(await town.getByTestId('board-count').textContent()).toBe('共 1 个村（全部 2 个）');
+
+    await town.goBack();
+    await town.getByTestId('board-count').filter({ hasText: '共 2 个村' }).waitFor();
+    expect(await names(town)).toEqual(['河口村', '南坡村']);
+
+    await town.getByLabel('搜索村名').fill('河口');
+    expect(await names(town)).toEqual(['河口村']);
+    await town.getByLabel('搜索村名').press('Enter');
+    await town.waitForURL(/q=%E6%B2%B3%E5%8F%A3/);
+    await town.goBack();
+    await town.getByTestId('board-count').filter({ hasText: '共 2 个村' }).waitFor();
+  });
+
+  it('shows a ballot cast meanwhile in the turnout without a reload', async () => {
+    await town.evaluate(() => ((window as unknown as { stay: number }).stay = 1));
+    expect((await castBallot(database.db, running.tokens[0]!, validAnswers('satisfied'))).outcome).toBe('accepted');
+    await row(town, '河口村').getByTestId('turnout').filter({ hasText: '1 / 6 / 8' }).waitFor();
+    expect(await town.evaluate(() => (window as unknown as { stay?: number }).stay)).toBe(1);
+  });
+
+  it('sends the selected villages to the scheduling page', async () => {
+    await town.getByLabel('选择河口村').check();
+    await town.getByLabel('选择南坡村').check();
+    await town.getByRole('button', { name: '为选中的村安排测评（2）' }).click();
+    await town.waitForURL(new RegExp(`#/schedule\\?villages=${cast.tree.village},${nanpo}$`));
+  });
+
+  it('lets the county drill down to a township and back through the breadcrumb', async () => {
+    await rows(county).first().waitFor();
+    expect(await names(county)).toEqual(['河口村', '南坡村', '松林村']);
+    await county.getByRole('navigation', { name: '区域层级' }).getByRole('link', { name: '西岭乡' }).click();
+    await county.getByRole('navigation', { name: '区域层级' }).getByText('西岭乡', { exact: true }).waitFor();
+    await county.waitForURL(/region=\d+/);
+    expect(await names(county)).toEqual(['松林村']);
+    expect(await county.getByRole('navigation', { name: '区域层级' }).locator('li').allInnerTexts()).toEqual([
+      '青山县',
+      '西岭乡',
+    ]);
+    await county.getByRole('navigation', { name: '区域层级' }).getByRole('link', { name: '青山县' }).click();
+    await county.getByTestId('board-count').filter({ hasText: '共 3 个村' }).waitFor();
+  });
+
+  it('draws the charts and prints the board on A4 landscape', async () => {
+    for (const id of ['chart-verdicts', 'chart-lights', 'chart-rates']) {
+      await county.getByTestId(id).locator('svg').first().waitFor();
+    }
+    await county.getByRole('link', { name: '打印（A4 横向）' }).click();
+    const printed = county.getByTestId('board-print').locator('tbody tr');
+    await printed.nth(2).waitFor();
+    expect((await printed.allInnerTexts()).map((r) => r.split('\t').slice(0, 3).join(' '))).toEqual([
+      '东风镇 河口村 村级自评 · 绿灯：按期推进',
+      '东风镇 南坡村 未列入',
+      '西岭乡 松林村 未列入',
+    ]);
+    expect(await county.getByTestId('board-print').innerText()).toContain('判定规则');
+    await county.emulateMedia({ media: 'print' });
+    const pdf = (await county.pdf({ preferCSSPageSize: true })).toString('latin1');
+    await county.emulateMedia({ media: 'screen' });
+    const box = /\/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]/.exec(pdf);
+    expect(Number(box?.[1])).toBeGreaterThan(Number(box?.[2])); // wider than high: landscape
+  });
+
+  it('logged no script errors or CSP refusals', () => {
+    expect(problems).toEqual([]);
+  });
+});

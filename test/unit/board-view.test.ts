@@ -1,0 +1,126 @@
+// The board page's pure view logic (web/src/console/board): the address round trip, filter counts,
+// sorting with empty values last, the 10 % bins of the rate histogram, the margin words, and the
+// live turnout written in place (or a signal to read the board again).
+import { describe, expect, it } from 'vitest';
+import type { BoardVillage, LatestSession } from '../../web/src/console/board/boardApi.ts';
+import { rateBins } from '../../web/src/console/board/charts.ts';
+import { countsOf, queryOf, rowsOf, viewFrom } from '../../web/src/console/board/filters.ts';
+import { marginText, rateText } from '../../web/src/console/board/labels.ts';
+import { withTurnout } from '../../web/src/console/board/turnout.ts';
+
+function session(id: number, over: Partial<LatestSession> = {}): LatestSession {
+  return {
+    sessionId: id,
+    kind: 'self_evaluation',
+    status: 'open',
+    title: 't',
+    residentsPresent: 10,
+    issued: 10,
+    used: 0,
+    verdict: null,
+    closedAt: null,
+    ...over,
+  };
+}
+
+function closed(id: number, satisfied: number, denominator: number, required: number): LatestSession {
+  const ratePermille = denominator === 0 ? null : Math.floor((satisfied * 1000) / denominator);
+  const outcome = denominator === 0 ? 'undecidable' : satisfied >= required ? 'pass' : 'fail';
+  return session(id, {
+    status: 'closed',
+    closedAt: `2026-05-0${id % 9}T00:00:00Z`,
+    verdict: { outcome, satisfied, required, denominator, margin: satisfied - required, ratePermille, rule: 'r' },
+  });
+}
+
+function village(id: number, name: string, township: number, latest: LatestSession[], light?: 'red'): BoardVillage {
+  return {
+    villageId: id,
+    villageName: name,
+    townshipId: township,
+    townshipName: `镇${township}`,
+    countyId: 1,
+    countyName: '县',
+    case: light ? { id, state: 'rectifying', stateLabel: '整顿中', light: { color: light, reason: '逾期' } } : null,
+    latest,
+    nextStep: null,
+  };
+}
+
+const villages = [
+  village(1, '甲村', 1, [closed(11, 6, 10, 6)]),
+  village(2, '乙村', 1, [closed(12, 3, 10, 6)], 'red'),
+  village(3, '丙村', 2, [session(13)]),
+  village(4, '丁村', 2, []),
+];
+
+describe('the board view in the address', () => {
+  it('reads back what it writes, and drops unknown values', () => {
+    const view = {
+      region: 3,
+      year: 2026,
+      state: 'unlisted',
+      verdict: 'fail',
+      q: '河口',
+      sort: 'rate',
+      desc: true,
+    } as const;
+    expect(viewFrom(Object.fromEntries(new URLSearchParams(queryOf(view).slice(1))))).toEqual(view);
+    expect(viewFrom({ region: '0', light: 'blue', kind: 'x', sort: 'nope', state: 'gone', q: '  ' })).toEqual({});
+  });
+});
+
+describe('filters and counts', () => {
+  it('counts each value with the other filters kept', () => {
+    const c = countsOf(villages, { township: 1 });
+    expect(Object.fromEntries(c.verdict)).toEqual({ pass: 1, fail: 1, undecidable: 0, none: 0 });
+    expect(Object.fromEntries(c.township)).toEqual({ 1: 2, 2: 2 });
+    expect(c.state.get('unlisted')).toBe(1);
+    expect(rowsOf(villages, { verdict: 'none' }).map((v) => v.villageName)).toEqual(['丙村', '丁村']);
+    expect(rowsOf(villages, { q: '乙' }).map((v) => v.villageName)).toEqual(['乙村']);
+  });
+
+  it('sorts by rate either way with villages without one last', () => {
+    expect(rowsOf(villages, { sort: 'rate' }).map((v) => v.villageId)).toEqual([2, 1, 3, 4]);
+    expect(rowsOf(villages, { sort: 'rate', desc: true }).map((v) => v.villageId)).toEqual([1, 2, 3, 4]);
+    expect(rowsOf(villages, { sort: 'light' }).map((v) => v.villageId)).toEqual([2, 1, 3, 4]);
+  });
+});
+
+describe('rate bins and words', () => {
+  it('puts 0–9.9 % in the first bin, exactly 10 % in the second, 100 % in the last', () => {
+    const rows = [
+      village(1, 'a', 1, [closed(1, 0, 10, 6)]),
+      village(2, 'b', 1, [closed(2, 99, 1000, 501)]),
+      village(3, 'c', 1, [closed(3, 1, 10, 6)]),
+      village(4, 'd', 1, [closed(4, 10, 10, 6)]),
+      village(5, 'e', 1, [closed(5, 0, 0, 1)]),
+    ];
+    expect(rateBins(rows)).toEqual([2, 1, 0, 0, 0, 0, 0, 0, 0, 1]);
+  });
+
+  it('says how many votes were missing or to spare', () => {
+    expect(marginText(closed(1, 3, 10, 6).verdict!)).toBe('还差 3 票');
+    expect(marginText(closed(1, 6, 10, 6).verdict!)).toBe('恰好达到');
+    expect(marginText(closed(1, 8, 10, 6).verdict!)).toBe('超出 2 票');
+    expect(marginText(closed(1, 0, 0, 1).verdict!)).toBe('');
+    expect([rateText(615), rateText(1000), rateText(0), rateText(null)]).toEqual(['61.5%', '100.0%', '0.0%', '—']);
+  });
+});
+
+describe('live turnout', () => {
+  const row = { sessionId: 13, villageId: 3, status: 'open' as const, issued: 10, used: 4, residentsPresent: 10 };
+
+  it('writes the turnout into the open session and keeps the other rows as they were', () => {
+    const next = withTurnout(villages, [row])!;
+    expect(next[2]!.latest[0]!.used).toBe(4);
+    expect(next[0]).toBe(villages[0]);
+    expect(withTurnout(villages, [{ ...row, used: 0 }])![2]).toBe(villages[2]);
+  });
+
+  it('asks for the board again when a session shown open is closed or a new one opened', () => {
+    expect(withTurnout(villages, [])).toBeNull();
+    expect(withTurnout(villages, [{ ...row, status: 'closed' }])).toBeNull();
+    expect(withTurnout(villages, [row, { ...row, sessionId: 99 }])).toBeNull();
+  });
+});
