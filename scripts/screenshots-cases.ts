@@ -101,6 +101,8 @@ async function setUp(url: string, db: Db, ids: Record<string, number>): Promise<
 
 async function flow(browser: Browser, ctx: Ctx, applied: number, newCun: number): Promise<void> {
   const county = await login(browser, ctx, 'qingshan');
+  // the county lands on its 工作台; the cases are one menu item away
+  await county.goto(`${ctx.url}/#/cases`);
   await county.getByTestId('case-row').first().waitFor();
   await snap(county, ctx, 'overview');
   await county.goto(`${ctx.url}/#/cases?light=red`);
@@ -114,6 +116,7 @@ async function flow(browser: Browser, ctx: Ctx, applied: number, newCun: number)
   await snap(county, ctx, 'case-county');
 
   const town = await login(browser, ctx, 'dongfeng');
+  await town.goto(`${ctx.url}/#/cases`);
   await town.getByRole('list', { name: '待办案件' }).waitFor();
   await snap(town, ctx, 'township-first');
   await town.goto(`${ctx.url}/#/cases/inbox`);
