@@ -211,8 +211,6 @@ describe.skipIf(!hasChromium)('a rectification case in the console, from listing
     await stateIs(sec, '村级自评');
   });
 
-  it('refuses the application in the page while no self-evaluation has passed, saying why', async () => {
-    const apply = sec.getByRole('button', { name: '申请验收', exact: true });
   it("shows the secretary's one case with no township filter (one village has one township) and no empty chip", async () => {
     await sec.goto(`${baseUrl}/#/cases`);
     await sec.getByRole('list', { name: '案件列表' }).getByText(villageName).waitFor();
@@ -224,6 +222,8 @@ describe.skipIf(!hasChromium)('a rectification case in the console, from listing
     expect(await sec.title()).toBe(`案件 ${caseId} · 村级整顿满意度测评`);
   });
 
+  it('refuses the application in the page while no self-evaluation has passed, saying why', async () => {
+    const apply = sec.getByRole('button', { name: '申请验收', exact: true });
     expect(await apply.isDisabled()).toBe(true);
     expect(await sec.getByTestId('blocked').textContent()).toBe('尚无已结束的村级自评，不能申请验收');
     // the server says the same when asked anyway, and nothing changes
