@@ -137,3 +137,84 @@ export async function vanishedSessions(db: Db): Promise<SessionHistory[]> {
     entries: r.entries,
   }));
 }
+
+// Set-based reads: what the per-session path reads with seven statements per session, here with
+// four statements per page of sessions (the ballot tables are read by session_id = any(ids)).
+
+export interface CountedSessionWithTurnout extends CountedSession {
+  ballots: number;
+  turnout: { used: number; online: number; paper: number };
+}
+
+/** Up to `limit` counted sessions with id > afterId, in id order, with receipts, ballots and turnout. */
+export async function countedSessionPage(db: Db, afterId: number, limit: number): Promise<CountedSessionWithTurnout[]> {
+  const { rows } = await sql<{
+    id: number;
+    villageName: string;
+    residentsPresent: number;
+    issued: number;
+    closedAt: Date | string | null;
+    questionnaire: Questionnaire;
+    rules: RuleSet;
+    result: unknown;
+    resultHash: Buffer | null;
+    receipts: number;
+    ballots: number;
+    used: number;
+    online: number;
+    paper: number;
+  }>`
+    select s.id, v.name as "villageName", s.residents_present as "residentsPresent", s.issued_count as issued,
+      s.closed_at as "closedAt", s.questionnaire, s.rules, s.result, s.result_hash as "resultHash",
+      (select count(*)::int from receipt r where r.session_id = s.id) as receipts,
+      (select count(*)::int from ballot b where b.session_id = s.id) as ballots,
+      (select count(*)::int from slip l where l.session_id = s.id and l.used) as used,
+      (select coalesce(sum(t.online), 0)::int from turnout_shard t where t.session_id = s.id) as online,
+      (select coalesce(sum(t.paper), 0)::int from turnout_shard t where t.session_id = s.id) as paper
+    from evaluation_session s join region v on v.id = s.village_id
+    where s.status in ('closed', 'certified') and s.id > ${afterId}
+    order by s.id
+    limit ${limit}`.execute(db);
+  return rows.map(({ used, online, paper, closedAt, ...r }) => ({
+    ...r,
+    closedAt: closedAt === null ? null : new Date(closedAt),
+    turnout: { used, online, paper },
+  }));
+}
+
+/** How often each (question, answer value) pair occurs in each session's ballots (as countAnswerValues). */
+export async function answerValuesOf(
+  db: Db,
+  ids: number[],
+): Promise<{ sessionId: number; question: string; value: string; n: number }[]> {
+  const { rows } = await sql<{ sessionId: number; question: string; value: string; n: number }>`
+    select b.session_id as "sessionId", kv.key as question, kv.value #>> '{}' as value, count(*)::int as n
+    from ballot b cross join lateral jsonb_each(b.answers) kv
+    where b.session_id = any(${ids}::int[])
+    group by 1, 2, 3`.execute(db);
+  return rows;
+}
+
+/** Each session's cross-tab of its two questions (as crossTab), for the sessions listed in `pairs`. */
+export async function crossTabsOf(
+  db: Db,
+  pairs: { sessionId: number; by: string; of: string }[],
+): Promise<{ sessionId: number; by: string; of: string | null; n: number }[]> {
+  if (pairs.length === 0) return [];
+  const { rows } = await sql<{ sessionId: number; by: string; of: string | null; n: number }>`
+    select x.sid as "sessionId", b.answers ->> x.byq as by, b.answers ->> x.ofq as of, count(*)::int as n
+    from unnest(${pairs.map((p) => p.sessionId)}::int[], ${pairs.map((p) => p.by)}::text[],
+      ${pairs.map((p) => p.of)}::text[]) as x(sid, byq, ofq)
+    join ballot b on b.session_id = x.sid and b.answers ? x.byq
+    group by 1, 2, 3`.execute(db);
+  return rows;
+}
+
+/** Every ballot's answers of these sessions (for the ballot digests). */
+export async function answersOf(db: Db, ids: number[]): Promise<{ sessionId: number; answers: unknown }[]> {
+  return db
+    .selectFrom('ballot')
+    .select(['session_id as sessionId', 'answers'])
+    .where('session_id', '=', sql<number>`any(${ids}::int[])`)
+    .execute();
+}

@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { DB } from '../../db/schema.ts';
-import { DEFAULT_GATE_QUESTION } from '../sessions/questionnaire.ts';
+import { DEFAULT_GATE_QUESTION, type Question } from '../sessions/questionnaire.ts';
 import { getSessionForBallot } from '../sessions/sessions.service.ts';
 import { ballotDigest } from '../tallies/results.rules.ts';
 import * as repo from './ballots.repository.ts';
@@ -43,6 +43,31 @@ export async function countBallots(db: Db, sessionId: number, opts: CountOptions
     repo.countBallotRows(db, sessionId),
     repo.countAnswerValues(db, sessionId),
   ]);
+  const pair = crossTabPair(questions, opts);
+  const cross = pair ? await repo.crossTab(db, sessionId, pair.by, pair.of) : [];
+  return countsFrom(questions, ballots, values, cross, opts);
+}
+
+/** The identity and gate questions whose cross-tab the counts hold, if the questionnaire has both. */
+export function crossTabPair(questions: Question[], opts: CountOptions = {}): { by: string; of: string } | null {
+  const gateId = opts.gateQuestionId ?? DEFAULT_GATE_QUESTION;
+  const identity = opts.identityQuestionId ?? questions.find((q) => q.type === 'choice' && q.text.includes('身份'))?.id;
+  const gate = questions.find((q) => q.id === gateId);
+  const identityQ = questions.find((q) => q.id === identity);
+  return gate && identityQ && identityQ.id !== gate.id ? { by: identityQ.id, of: gate.id } : null;
+}
+
+/**
+ * The counts from what the ballot queries read (countBallotRows, countAnswerValues, crossTab of
+ * crossTabPair): shared by the close and by npm run verify, which reads them for many sessions at once.
+ */
+export function countsFrom(
+  questions: Question[],
+  ballots: number,
+  values: readonly { question: string; value: string; n: number }[],
+  cross: readonly { by: string; of: string | null; n: number }[],
+  opts: CountOptions = {},
+): BallotCounts {
   const perQuestion: Record<string, Record<string, number>> = {};
   for (const q of questions) {
     if (q.type === 'choice') perQuestion[q.id] = Object.fromEntries(q.options.map((o) => [o.id, 0]));
@@ -54,14 +79,13 @@ export async function countBallots(db: Db, sessionId: number, opts: CountOptions
     if (counts && value in counts) counts[value] = (counts[value] ?? 0) + n;
     else if (textIds.has(question)) for (let i = 0; i < n; i++) comments.push(value);
   }
-  const gateId = opts.gateQuestionId ?? DEFAULT_GATE_QUESTION;
-  const identity = opts.identityQuestionId ?? questions.find((q) => q.type === 'choice' && q.text.includes('身份'))?.id;
   const identityGate: Record<string, Record<string, number>> = {};
-  const gate = questions.find((q) => q.id === gateId);
-  const identityQ = questions.find((q) => q.id === identity);
-  if (gate && identityQ && identityQ.id !== gate.id) {
+  const pair = crossTabPair(questions, opts);
+  const gate = questions.find((q) => q.id === pair?.of);
+  const identityQ = questions.find((q) => q.id === pair?.by);
+  if (gate && identityQ) {
     for (const o of identityQ.options) identityGate[o.id] = Object.fromEntries(gate.options.map((g) => [g.id, 0]));
-    for (const row of await repo.crossTab(db, sessionId, identityQ.id, gate.id)) {
+    for (const row of cross) {
       const inner = identityGate[row.by];
       if (inner && row.of !== null && row.of in inner) inner[row.of] = (inner[row.of] ?? 0) + row.n;
     }

@@ -24,6 +24,8 @@ import type { PaperInput, QuestionnaireView, SubmitInput } from './ballots.schem
 
 export {
   countBallots,
+  countsFrom,
+  crossTabPair,
   digestBallots,
   turnout,
   unlinkForClose,
