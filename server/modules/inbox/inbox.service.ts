@@ -21,6 +21,8 @@ export const ITEM_LIMIT = 100;
 
 const none = { rows: [], total: 0 };
 const chinaDate = (at: Date): string => chinaToday(at).day;
+/** A session's title names its village already when it was given the default one. */
+const named = (village: string, title: string): string => (title.startsWith(village) ? title : `${village}：${title}`);
 
 export async function getInbox(db: Db, user: CurrentUser, now = new Date()): Promise<Inbox> {
   const today = chinaToday(now);
@@ -35,7 +37,7 @@ export async function getInbox(db: Db, user: CurrentUser, now = new Date()): Pro
   const items: InboxItem[] = [
     ...toConfirm.rows.map((s): InboxItem => ({
       kind: 'confirm_residents',
-      title: `${s.villageName}：${s.title}`,
+      title: named(s.villageName, s.title),
       detail: `申报在村人数 ${s.residentsPresent} 人，核对后再次输入确认，才能开始测评`,
       link: `#/sessions/${s.id}`,
       dueDate: chinaDate(s.createdAt),
@@ -56,7 +58,7 @@ export async function getInbox(db: Db, user: CurrentUser, now = new Date()): Pro
     })),
     ...closing.rows.map((s): InboxItem => ({
       kind: 'closing_today',
-      title: `${s.villageName}：${s.title}`,
+      title: named(s.villageName, s.title),
       detail: closingDetail(s, now),
       link: `#/sessions/${s.id}`,
       dueDate: closingDue(s, now),

@@ -2,7 +2,8 @@
 // `#/page/param/param?key=value` (e.g. `#/sessions/12/paper`, `#/sessions?village=5`).
 import type { Role } from '../lib/api.ts';
 
-export type Page = 'board' | 'cases' | 'campaigns' | 'sessions' | 'regions' | 'accounts' | 'import' | 'password';
+export type Page =
+  'board' | 'cases' | 'inbox' | 'campaigns' | 'sessions' | 'regions' | 'accounts' | 'import' | 'password';
 
 export interface NavItem {
   page: Page;
@@ -13,6 +14,7 @@ export interface NavItem {
 export const NAV: readonly NavItem[] = [
   { page: 'board', label: '工作台', roles: ['city', 'county', 'township'] },
   { page: 'cases', label: '整顿案件', roles: ['city', 'county', 'township', 'village'] },
+  { page: 'inbox', label: '待办', roles: ['city', 'county', 'township', 'village'] },
   { page: 'campaigns', label: '整顿工作', roles: ['city', 'county', 'township'] },
   { page: 'sessions', label: '测评', roles: ['city', 'county', 'township', 'village'] },
   { page: 'regions', label: '区域', roles: 'all' },
