@@ -189,6 +189,9 @@ describe.skipIf(!hasChromium)('the campaign board (工作台)', () => {
     for (const id of ['chart-verdicts', 'chart-lights', 'chart-rates']) {
       await county.getByTestId(id).locator('svg').first().waitFor();
     }
+    // a viewBox lets print CSS scale the drawing to the page's width
+    const svg = county.getByTestId('chart-verdicts').locator('svg').first();
+    await expect.poll(() => svg.getAttribute('viewBox')).toMatch(/^0 0 \d+ \d+$/);
     await county.getByRole('link', { name: '打印（A4 横向）' }).click();
     const printed = county.getByTestId('board-print').locator('tbody tr');
     await printed.nth(2).waitFor();

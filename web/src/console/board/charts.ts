@@ -104,8 +104,15 @@ export function rateHistogram(rows: readonly BoardVillage[], kind?: SessionKind)
   return {
     ...base,
     legend: undefined,
-    grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
-    xAxis: { type: 'category', data: labels, name: '满意率', axisLabel: { interval: 0, rotate: 30 } },
+    grid: { left: 8, right: 16, top: 32, bottom: 30, containLabel: true },
+    xAxis: {
+      type: 'category',
+      data: labels,
+      name: '满意率',
+      nameLocation: 'middle',
+      nameGap: 44,
+      axisLabel: { interval: 0, rotate: 30 },
+    },
     yAxis: { type: 'value', minInterval: 1, name: '村数' },
     series: [
       {
