@@ -52,7 +52,7 @@ async function send(boss: PgBoss, db: Executor, job: RunJob): Promise<void> {
   if (id === null) throw new AppError('DATABASE_UNAVAILABLE', '定时服务尚未就绪（任务队列未建立），请稍后再试');
 }
 
-/** Enqueues only (no worker): what the routes use. Needs the queues (prepareQueues) to exist. */
+/** Enqueues only (no worker): what the routes use. Needs the queues (startScheduler or prepareQueues). */
 export function createJobQueue(): JobQueue {
   // never started: send writes through the db given with each job
   const boss = new PgBoss({ db: { executeSql: () => Promise.reject(new Error('unused')) }, schema: SCHEMA });
@@ -109,9 +109,21 @@ export async function runJob(db: Db, job: RunJob, log: SchedulerLog): Promise<vo
   }
 }
 
-/** Creates pg-boss's schema and the two queues when missing (idempotent; safe from several instances at once). */
-export async function prepareQueues(boss: PgBoss): Promise<void> {
+async function createQueues(boss: PgBoss): Promise<void> {
   for (const name of Object.values(QUEUE)) await boss.createQueue(name, { name, policy: 'standard' });
+}
+
+/** Creates pg-boss's schema and the two queues when missing, without any worker (idempotent; safe
+ * from several instances at once): for tools and scripts that run the app without startScheduler. */
+export async function prepareQueues(db: Db): Promise<void> {
+  const boss = new PgBoss({ db: executorOf(db), schema: SCHEMA, schedule: false, supervise: false, migrate: true });
+  boss.on('error', () => undefined);
+  await boss.start();
+  try {
+    await createQueues(boss);
+  } finally {
+    await boss.stop({ graceful: false, wait: true }).catch(() => undefined);
+  }
 }
 
 /** Starts pg-boss on its own pool, creates the queues, runs the workers and enqueues what is pending. */
@@ -126,7 +138,7 @@ export async function startScheduler(o: SchedulerOptions): Promise<Scheduler> {
   boss.on('error', (err) => o.log.warn({ cause: describeDbError(err) }, '任务队列出错，稍后重试'));
   try {
     await boss.start();
-    await prepareQueues(boss);
+    await createQueues(boss);
     if (o.work !== false) {
       const options = { pollingIntervalSeconds: o.pollingIntervalSeconds ?? 2, batchSize: 1 };
       for (const action of ['open', 'close'] as const) {

@@ -169,7 +169,7 @@ export async function createBatch(db: Db, jobs: JobQueue, user: CurrentUser, inp
         session: { id, title: s.title, caseId, scheduledOpenAt, scheduledCloseAt },
       });
     } catch (err) {
-      const message = err instanceof AppError ? err.message : '创建失败（数据库暂时不可用），请稍后对此村单独创建';
+      const message = err instanceof AppError ? err.message : '创建失败（服务器暂时无法处理），请稍后对此村单独创建';
       result.failed.push({ villageId: row.villageId, villageName, message: `第 ${i + 1} 行：${message}` });
     }
   }

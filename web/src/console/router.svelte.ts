@@ -3,7 +3,7 @@
 import type { Role } from '../lib/api.ts';
 
 export type Page =
-  'board' | 'cases' | 'inbox' | 'campaigns' | 'sessions' | 'regions' | 'accounts' | 'import' | 'password';
+  'board' | 'cases' | 'inbox' | 'campaigns' | 'sessions' | 'schedule' | 'regions' | 'accounts' | 'import' | 'password';
 
 export interface NavItem {
   page: Page;
@@ -17,6 +17,7 @@ export const NAV: readonly NavItem[] = [
   { page: 'inbox', label: '待办', roles: ['city', 'county', 'township', 'village'] },
   { page: 'campaigns', label: '整顿工作', roles: ['city', 'county', 'township'] },
   { page: 'sessions', label: '测评', roles: ['city', 'county', 'township', 'village'] },
+  { page: 'schedule', label: '批量安排', roles: ['county', 'township'] },
   { page: 'regions', label: '区域', roles: 'all' },
   { page: 'accounts', label: '账户管理', roles: ['admin'] },
   { page: 'import', label: '导入村庄', roles: ['admin', 'city', 'county'] },

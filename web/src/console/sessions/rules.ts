@@ -2,6 +2,7 @@
 // truth): which role may take which action in which state, the kinds each role runs, the labels,
 // the default questionnaire and rule set, and the rule in words. These modules have no I/O.
 import type { SessionView, User } from '../../lib/api.ts';
+import { chinaText } from '../../lib/chinaTime.ts';
 import { defaultQuestionnaire } from '../../../../server/modules/sessions/questionnaire.ts';
 import {
   KIND_LABEL,
@@ -30,6 +31,9 @@ export const EVENT_LABEL: Record<string, string> = {
   close: '结束测评',
   certify: '认证签字',
   void: '作废测评',
+  schedule: '设置定时',
+  scheduled_open_failed: '定时开始未执行',
+  scheduled_close_failed: '定时结束未执行',
 };
 
 const FIELD_LABEL: Record<string, string> = {
@@ -66,9 +70,23 @@ export function eventDetail(action: string, d: Record<string, unknown>, batchNum
       return `主持人 ${String(d.host ?? '')}`;
     case 'void':
       return `原因：${String(d.reason ?? '')}`;
+    case 'schedule':
+      return scheduleText(d.openAt, d.closeAt);
+    case 'scheduled_open_failed':
+    case 'scheduled_close_failed':
+      return `${String(d.reason ?? '')}（原定 ${chinaText(String(d.dueAt ?? ''))}）`;
     default:
       return '';
   }
+}
+
+/** 「定时开始 2026-06-01 09:00，定时结束 …」 in China time, or 「取消定时」. */
+export function scheduleText(openAt: unknown, closeAt: unknown): string {
+  const parts = [
+    typeof openAt === 'string' ? `定时开始 ${chinaText(openAt)}` : '',
+    typeof closeAt === 'string' ? `定时结束 ${chinaText(closeAt)}` : '',
+  ].filter(Boolean);
+  return parts.length > 0 ? parts.join('，') : '取消定时';
 }
 
 /** A batch is called by its place in the session (第 1 批, 第 2 批), not by its database id. */

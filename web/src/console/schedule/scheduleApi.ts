@@ -1,0 +1,22 @@
+// The console's client of the scheduling routes (server/modules/schedule): batches of sessions for
+// many villages, and one session's scheduled open and close. Types come from the server's schemas.
+import type { Static } from 'typebox';
+import type {
+  BatchBody,
+  BatchReply,
+  PreviewReply,
+  ScheduleBody,
+} from '../../../../server/modules/schedule/schedule.schemas.ts';
+import { request, type SessionView } from '../../lib/api.ts';
+
+export type BatchInput = Static<typeof BatchBody>;
+export type BatchResult = Static<typeof BatchReply>;
+export type Preview = Static<typeof PreviewReply>;
+export type PreviewRow = Preview['rows'][number];
+export type ScheduleInput = Static<typeof ScheduleBody>;
+
+export const scheduleApi = {
+  preview: (body: BatchInput) => request<Preview>('POST', '/api/session-batches/preview', body),
+  create: (body: BatchInput) => request<BatchResult>('POST', '/api/session-batches', body),
+  setSchedule: (id: number, body: ScheduleInput) => request<SessionView>('PATCH', `/api/sessions/${id}/schedule`, body),
+};
