@@ -1,7 +1,7 @@
-// npx tsx scripts/screenshots-ballot.ts [--out DIR] [--no-build]
-// Screenshots of the villager's ballot page at a phone size (360×740), to look at by eye: the
-// questionnaire, the required-item warning, the retrying state, the receipt, every refusal, code
-// entry and the receipt check. The app runs in this process over a throw-away database (a new
+// npx tsx scripts/screenshots-ballot.ts [--out DIR] [--no-build] [--width 360]
+// Screenshots of the villager's ballot page at a phone size (360×740, or --width), to look at by
+// eye: the questionnaire, the unanswered-items summary, the retrying state, the receipt, every
+// refusal, code entry, a mangled slip link and the receipt check. The app runs in this process over a throw-away database (a new
 // database on DATABASE_URL's server, else an embedded PostgreSQL in a temporary directory). Only
 // network failures are simulated (playwright routes); every reply shown comes from the real server.
 import fs from 'node:fs';
@@ -41,12 +41,13 @@ interface Shots {
   browser: Browser;
   base: string;
   out: string;
+  width: number;
   taken: string[];
 }
 
 async function phone(s: Shots): Promise<Page> {
   const context = await s.browser.newContext({
-    viewport: { width: 360, height: 740 },
+    viewport: { width: s.width, height: 740 },
     locale: 'zh-CN',
     hasTouch: true,
   });
@@ -71,13 +72,14 @@ async function voteShots(s: Shots, f: SessionFixture): Promise<void> {
   await shot(s, page, '02-questionnaire-scrolled');
   await page.getByLabel('11. 意见和建议', { exact: false }).fill('希望村务公开栏每月按时更新，账目写得再细一些。');
   await page.getByRole('button', { name: '提交' }).click();
-  // wait for the smooth scroll to bring the first unanswered item (4) to the top
+  await page.locator('.summary').waitFor();
+  await shot(s, page, '03-required-summary');
+  // the summary's link brings the first unanswered item (4) to the top, smoothly
+  await page.locator('.summary').getByRole('link', { name: '第 4 题' }).click();
   await page.waitForFunction(
     () => Math.abs((document.getElementById('q-q4')?.getBoundingClientRect().top ?? 0) - 12) < 2,
   );
-  await shot(s, page, '03-required-warning');
-  await page.getByRole('button', { name: '提交' }).scrollIntoViewIfNeeded();
-  await shot(s, page, '04-required-summary');
+  await shot(s, page, '04-required-item');
   await shot(s, page, '05-questionnaire-full', { fullPage: true });
 
   // The first reply is lost; the retry waits until the retrying screen has been photographed.
@@ -150,6 +152,10 @@ async function entryAndCheckShots(s: Shots, open: SessionFixture, db: Db, app: F
   await page.getByLabel('测评票编码').fill('AB0O-1');
   await page.getByRole('button', { name: '打开测评' }).click();
   await shot(s, page, '21-code-entry-error');
+  // a slip link whose # a chat app turned into a path: the page opens it and puts /v back
+  await page.goto(`${s.base}/v%23${open.tokens[3]}`);
+  await page.locator('.intro').waitFor();
+  await shot(s, page, '25-mangled-link');
   await page.goto(`${s.base}/v#r:${open.publicId}`);
   await page.locator('[role="alert"] h2').waitFor();
   await shot(s, page, '22-check-not-closed');
@@ -187,12 +193,14 @@ async function afterMissesShot(s: Shots, f: SessionFixture): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { out: { type: 'string' }, 'no-build': { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: { out: { type: 'string' }, 'no-build': { type: 'boolean' }, width: { type: 'string' } },
+  });
   const out = path.resolve(values.out ?? path.join(ROOT, 'screenshots'));
   fs.mkdirSync(out, { recursive: true });
   if (!values['no-build']) await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
   await withStage('vre_ballot_shots', async ({ app, db, url: base, browser }) => {
-    const s: Shots = { browser, base, out, taken: [] };
+    const s: Shots = { browser, base, out, width: Number(values.width ?? 360), taken: [] };
     const tree = await villageTree(db);
     const title = '2025年度玉拉村党组织整顿村级自评';
     const open = await createSessionFixture(db, { tree, title, slips: 5 });

@@ -146,9 +146,22 @@ function registerWeb(app: FastifyInstance): void {
     // .br/.gz copies written at build time (vite.config.ts), chosen by Accept-Encoding
     preCompressed: true,
   });
+  // cacheControl: false, or sendFile applies the assets' year-long immutable caching to the pages
   const page = (file: string) => async (_req: unknown, reply: FastifyReply) =>
-    reply.header('Cache-Control', 'no-cache').sendFile(file, WEB_DIST);
+    reply.header('Cache-Control', 'no-cache').sendFile(file, WEB_DIST, { cacheControl: false });
   // The console (hash-routed single page) and the villager's ballot page (token in the fragment).
   app.get('/', { schema: { hide: true } }, page('index.html'));
-  if (fs.existsSync(path.join(WEB_DIST, 'ballot.html'))) app.get('/v', { schema: { hide: true } }, page('ballot.html'));
+  if (!fs.existsSync(path.join(WEB_DIST, 'ballot.html'))) return;
+  app.get('/v', { schema: { hide: true } }, page('ballot.html'));
+  // A slip link mangled by a chat app or QR reader: `/v#TOKEN` as `/v/TOKEN`, `/v%23TOKEN` or
+  // `/v%2FTOKEN`. The same static page (nothing looked up, nothing consumed), which moves the code
+  // into the fragment and out of the address bar (web/src/ballot/token.ts fragmentOfPath). Stored
+  // nowhere (no-store), sent on as no referrer (security headers), logged by pattern (loggedUrl).
+  const mangled = async (_req: unknown, reply: FastifyReply) =>
+    reply.header('Cache-Control', 'no-store').sendFile('ballot.html', WEB_DIST, { cacheControl: false });
+  app.get('/v/*', { schema: { hide: true } }, mangled);
+  // find-my-way decodes %23 and %2F only into parameters, so the rest of the path is one.
+  app.get<{ Params: { mangled: string } }>('/v:mangled', { schema: { hide: true } }, async (req, reply) =>
+    /^[#/]/.test(req.params.mangled) ? mangled(req, reply) : reply.callNotFound(),
+  );
 }

@@ -637,7 +637,8 @@ const ROWS: MatrixRow[] = [
 ];
 
 // Pages served from dist/web (present only after a web build): read-only and public by nature.
-const STATIC_PAGES = ['GET /', 'GET /v', 'GET /assets/*'];
+// /v/* and /v:mangled are the ballot page again, for slip links mangled by chat apps (server/app.ts).
+const STATIC_PAGES = ['GET /', 'GET /v', 'GET /v/*', 'GET /v:mangled', 'GET /assets/*'];
 
 const DENIED: Record<number, object> = {
   401: { statusCode: 401, code: 'UNAUTHENTICATED', error: 'Unauthorized', message: '请先登录' },
@@ -769,7 +770,6 @@ async function inboxHoldsOnlyWhatWaits(res: LightMyRequestResponse, { world: w, 
   const waiting = (await caseRowsIn(w, a)).filter((r) => WAITING[a.role].includes(r.state)).map((r) => r.id);
   expect(caseIdsOf(res)).toEqual(waiting);
 }
-
 
 /** Every village listed lies under the region asked for, in the caller's subtree. */
 function villagesOnlyUnder(villages: { villageId: number }[], { world: w, actor, place }: CaseContext): void {

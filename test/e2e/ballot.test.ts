@@ -33,6 +33,19 @@ async function answerRequired(page: Page, skip: number[] = []): Promise<Record<s
 
 const receiptOf = (page: Page) => page.locator('.receipt').getAttribute('data-receipt');
 
+/** WCAG contrast ratio of two sRGB colours. */
+function contrast(a: [number, number, number], b: [number, number, number]): number {
+  const lum = (c: [number, number, number]) => {
+    const [r, g, bl] = c.map((v) => {
+      const s = v / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    }) as [number, number, number];
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x) as [number, number];
+  return (hi + 0.05) / (lo + 0.05);
+}
+
 describe.skipIf(!hasChromium)('the ballot page on a phone', () => {
   let database: TestDatabase;
   let app: FastifyInstance;
@@ -139,27 +152,95 @@ describe.skipIf(!hasChromium)('the ballot page on a phone', () => {
     expect(sent.filter((s) => s.includes('/api/'))).toEqual(['POST /api/ballot/questionnaire', 'POST /api/ballots']);
   });
 
-  it('points out unanswered required items in Chinese and submits nothing until they are answered', async () => {
+  it('points out unanswered required items in a summary at the top and submits nothing until they are answered', async () => {
     const f = await fixture();
     const page = await phone(f.tokens[0]);
     await page.goto(`${baseUrl}/v#${f.tokens[0]}`);
     await answerRequired(page, [3, 7]);
     await page.getByRole('button', { name: '提交' }).click();
 
-    expect(await page.locator('form > .alert').innerText()).toBe('还有 2 道题没有选择：第 3、7 题。请选好后再提交。');
+    const summary = page.locator('.summary');
+    expect(await summary.getAttribute('role')).toBe('alert');
+    expect(await summary.locator('h2').innerText()).toBe('还有 2 道题没有作答');
+    expect(await summary.getByRole('link').allInnerTexts()).toEqual(['第 3 题', '第 7 题']);
+    // the summary has the focus and sits at the top of the screen, above the questions
+    expect(await page.evaluate(() => document.activeElement?.className)).toContain('summary');
+    expect(await summary.evaluate((el) => el.getBoundingClientRect().top)).toBeLessThan(120);
     expect(await page.locator('#q-q3 .need').innerText()).toBe('这道题还没有选择，请选一项');
-    // The first unanswered item is scrolled to the top of the screen.
-    const top = () => page.locator('#q-q3').evaluate((el) => el.getBoundingClientRect().top);
-    await expect.poll(async () => (await top()) >= 0 && (await top()) <= 40).toBe(true);
     expect(await ballotState(database.db, f.sessionId)).toMatchObject({ ballots: 0, used: 0 });
 
+    // a link takes the villager to the item (its first option focused) and leaves the code in the address
+    await summary.getByRole('link', { name: '第 7 题' }).click();
+    expect(await page.evaluate(() => document.activeElement?.closest('fieldset')?.id)).toBe('q-q7');
+    expect(new URL(page.url()).hash).toBe(`#${f.tokens[0]}`);
+    const top = () => page.locator('#q-q7').evaluate((el) => el.getBoundingClientRect().top);
+    await expect.poll(async () => (await top()) >= 0 && (await top()) <= 40).toBe(true);
+
     await page.locator('#q-q3').getByLabel('不满意', { exact: true }).check();
+    expect(await summary.locator('h2').innerText()).toBe('还有 1 道题没有作答');
     await page.locator('#q-q7').getByLabel('满意', { exact: true }).check();
     expect(await page.locator('.need').count()).toBe(0);
+    expect(await summary.count()).toBe(0);
     await page.getByRole('button', { name: '提交' }).click();
     await page.getByRole('heading', { name: '提交成功' }).waitFor();
     expect(await ballotState(database.db, f.sessionId)).toMatchObject({ ballots: 1, used: 1 });
   });
+
+  it('shows a chosen answer in a colour of its own with a check mark, not the red of an unanswered item', async () => {
+    const f = await fixture();
+    const page = await phone(f.tokens[0]);
+    await page.goto(`${baseUrl}/v#${f.tokens[0]}`);
+    await page.locator('#q-q1').getByLabel('满意', { exact: true }).check();
+    await page.getByRole('button', { name: '提交' }).click();
+    await page.locator('.summary').waitFor();
+    expect(await page.locator('.summary h2').innerText()).toBe('还有 9 道题没有作答');
+
+    const chosen = page.locator('#q-q1 .option.on');
+    const on = await chosen.evaluate((el) => {
+      const s = getComputedStyle(el);
+      return { background: s.backgroundColor, color: s.color, mark: getComputedStyle(el, '::after').content };
+    });
+    const missing = await page.locator('#q-q2').evaluate((el) => getComputedStyle(el).borderTopColor);
+    const need = await page.locator('#q-q2 .need').evaluate((el) => getComputedStyle(el).color);
+    // the check mark drawn in the chosen option's circle
+    expect(on.mark).toBe('"✓"');
+    expect(on.background).not.toBe(missing);
+    expect(on.background).not.toBe(need);
+    // far apart in hue: the chosen colour is blue (more blue than red), the error colour red
+    const rgb = (c: string) => (c.match(/\d+/g) ?? []).slice(0, 3).map(Number) as [number, number, number];
+    const [cr, , cb] = rgb(on.background);
+    const [mr, , mb] = rgb(missing);
+    expect(cb).toBeGreaterThan(cr);
+    expect(mr).toBeGreaterThan(mb);
+    // white text on the chosen colour reads at WCAG AA (4.5:1) at least
+    expect(contrast(rgb(on.background), rgb(on.color))).toBeGreaterThanOrEqual(4.5);
+  });
+
+  it('opens a slip link mangled by a chat app (/v/TOKEN, /v%23TOKEN) with the code, which leaves the path', async () => {
+    const f = await fixture();
+    for (const [i, mangled] of [
+      [0, (t: string) => `/v/${t}`],
+      [1, (t: string) => `/v%23${t}`],
+      [2, (t: string) => `/v%2F${t.toLowerCase()}`],
+    ] as const) {
+      const token = f.tokens[i] as string;
+      const page = await phone(token);
+      const sent: string[] = [];
+      page.on('request', (r) => sent.push(r.url()));
+      await page.goto(baseUrl + mangled(token));
+      await page.locator('.intro').waitFor();
+      expect(await page.locator('header h1').innerText()).toBe(f.title);
+      const url = new URL(page.url());
+      expect([url.pathname, url.search, url.hash.toUpperCase()]).toEqual(['/v', '', `#${token}`]);
+      // only the navigation itself carried the token; nothing the page loaded or asked did
+      expect(sent.slice(1).filter((u) => u.toUpperCase().includes(token))).toEqual([]);
+      // the mangled address was replaced, not added: Back leads to where the phone came from
+      await page.goBack();
+      expect(page.url()).toBe('about:blank');
+      await context.close();
+    }
+    expect(await ballotState(database.db, f.sessionId)).toMatchObject({ ballots: 0, used: 0 });
+  }, 90_000);
 
   it('retries a submission whose reply was lost, with the same client id, and shows the stored receipt', async () => {
     const f = await fixture();
@@ -334,5 +415,24 @@ describe.skipIf(!hasChromium)('the ballot page on a phone', () => {
     expect(await page.getByRole('alert').innerText()).toBe(
       '没有找到这个回执码。请核对后再试；确认无误仍找不到，请向乡镇党委反映。',
     );
+  });
+
+  it('shows the other session when only the receipt-check address changes', async () => {
+    const first = await fixture({ status: 'closed', title: '2024年度整顿村级自评' });
+    const second = await fixture({ status: 'closed', title: '2025年度整顿群众满意度测评' });
+    const page = await phone();
+    await page.goto(`${baseUrl}/v#r:${first.publicId}`);
+    const heading = page.locator('.card .muted').first();
+    await page.getByText(`河口村 · ${first.title}`).waitFor();
+    await page.getByLabel('您的回执码').fill('ZZZZZZZZZZ');
+    await page.getByRole('button', { name: '查验' }).click();
+    await page.getByRole('alert').waitFor();
+
+    await page.evaluate((id) => (location.hash = `r:${id}`), second.publicId);
+    await page.getByText(`河口村 · ${second.title}`).waitFor();
+    expect(await heading.innerText()).toBe(`河口村 · ${second.title}`);
+    // nothing of the first check is left: no result, an empty box
+    expect(await page.getByRole('alert').count()).toBe(0);
+    expect(await page.getByLabel('您的回执码').inputValue()).toBe('');
   });
 });

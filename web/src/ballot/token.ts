@@ -31,6 +31,24 @@ export function groups(code: string, size: number): string[] {
   return out;
 }
 
+/** A receipt as the villager reads it: groups of five for the 10-character receipts, else of four. */
+export function displayReceipt(receipt: string): string {
+  return groups(receipt, receipt.length % 5 === 0 ? 5 : 4).join(' ');
+}
+
+/**
+ * The fragment a slip link mangled by a chat app or QR reader stands for: `/v/TOKEN`, `/v%23TOKEN`
+ * or `/v%2FTOKEN` (the `#` turned into a path), or null for the plain `/v`. The page then puts the
+ * code back into the fragment and `/v` into the address bar (main.ts), so the token does not stay
+ * in the history or travel in a later request.
+ */
+export function fragmentOfPath(pathname: string, hash: string): string | null {
+  const mangled = /^\/v(?:\/|%23|%2F)(.*)$/i.exec(pathname);
+  if (!mangled) return null;
+  const rest = mangled[1] as string;
+  return rest === '' ? hash : `#${rest}`;
+}
+
 export type Route =
   { kind: 'none' } | { kind: 'token'; token: string } | { kind: 'invalid' } | { kind: 'check'; publicId: string };
 
