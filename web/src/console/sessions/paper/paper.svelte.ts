@@ -1,7 +1,8 @@
 // Paper entry: one slip at a time. The form keeps the typed (or scanned) code and the marks; after
 // a slip is stored it resets for the next one and the count goes up. The client id stays the same
 // while one slip is retried, so a lost reply is answered with the same receipt, not 已使用.
-import { api, ApiError, messageOf, type Questionnaire, type Tally } from '../../../lib/api.ts';
+import { displayReceipt } from '../../../ballot/token.ts';
+import { api, ApiError, messageOf, request, type Questionnaire, type Tally } from '../../../lib/api.ts';
 import { newClientId, tokenOf } from './code.ts';
 
 /** The mark entered for an item the form leaves blank or marks twice: stored as a blank item. */
@@ -17,8 +18,16 @@ const HINT: Record<string, string> = {
   SLIP_NOT_FOUND: '已作废批次的票也无法录入',
 };
 
+/**
+ * What the server says of a complete code before it is entered. A mistyped code is usually still
+ * 16 characters of the alphabet (there is no check digit), so only the lookup can earn it a ✓.
+ */
+export type Lookup =
+  { kind: 'none' | 'checking' | 'ok' | 'unknown' | 'used' | 'elsewhere' } | { kind: 'failed'; text: string };
+
 export class PaperForm {
-  code = $state('');
+  #code = $state('');
+  lookup = $state.raw<Lookup>({ kind: 'none' });
   answers = $state<Record<string, string>>({});
   /** slips stored from this page since it was opened */
   entered = $state(0);
@@ -28,8 +37,42 @@ export class PaperForm {
 
   constructor(
     readonly sessionId: number,
+    readonly publicId: string,
     readonly questionnaire: Questionnaire,
   ) {}
+
+  get code(): string {
+    return this.#code;
+  }
+
+  /** A new code is a new slip: the refusal of the previous one no longer applies. */
+  set code(value: string) {
+    if (value === this.#code) return;
+    this.#code = value;
+    if (this.outcome?.kind === 'error') this.outcome = null;
+    void this.check(tokenOf(value));
+  }
+
+  /** Looks a complete code up the way the slip's own page does (consumes nothing). */
+  private async check(token: string | null): Promise<void> {
+    if (!token) {
+      this.lookup = { kind: 'none' };
+      return;
+    }
+    this.lookup = { kind: 'checking' };
+    let found: Lookup;
+    try {
+      const reply = await request<{ session: { publicId: string } }>('POST', '/api/ballot/questionnaire', { token });
+      found = { kind: reply.session.publicId === this.publicId ? 'ok' : 'elsewhere' };
+    } catch (err) {
+      const code = err instanceof ApiError ? err.code : '';
+      if (code === 'SLIP_NOT_FOUND') found = { kind: 'unknown' };
+      else if (code === 'SLIP_ALREADY_USED') found = { kind: 'used' };
+      else found = { kind: 'failed', text: messageOf(err) };
+    }
+    // only the reply for the code still in the box counts
+    if (tokenOf(this.#code) === token) this.lookup = found;
+  }
 
   /** The first required question left unanswered, as 第 N 题, or null. */
   missing(): string | null {
@@ -60,11 +103,17 @@ export class PaperForm {
       );
       const { receipt } = await api.paperBallot(this.sessionId, { token, answers, clientId: this.clientId });
       this.entered += 1;
-      this.outcome = { kind: 'ok', text: `已录入第 ${this.entered} 张（回执 ${receipt}）。请录入下一张。` };
+      this.outcome = {
+        kind: 'ok',
+        text: `已录入第 ${this.entered} 张（回执 ${displayReceipt(receipt)}）。请录入下一张。`,
+      };
       this.reset();
       return await api.tally(this.sessionId).catch(() => null);
     } catch (err) {
       const hint = err instanceof ApiError ? (HINT[err.code] ?? '') : '';
+      // the ✓ beside the code must not outlive the server refusing it
+      if (err instanceof ApiError && err.code === 'SLIP_NOT_FOUND') this.lookup = { kind: 'unknown' };
+      if (err instanceof ApiError && err.code === 'SLIP_ALREADY_USED') this.lookup = { kind: 'used' };
       this.outcome = { kind: 'error', text: `${messageOf(err)}${hint ? `。${hint}` : ''}` };
       // a refusal is final for this attempt; a network failure keeps the id so a retry is the same entry
       if (err instanceof ApiError && err.status >= 400 && err.status < 500) this.clientId = newClientId();
