@@ -195,3 +195,22 @@ describe('a scheduled open', () => {
     expect(await auditOf(s.id, 'session.scheduled_open_failed')).toEqual([]);
   });
 });
+
+describe('a database fault under the workers', () => {
+  beforeAll(startInstances);
+
+  it('is logged, never fatal: after their connections are cut the workers still carry out a close', async () => {
+    const s = await newSession(cast.township, 3);
+    expect((await call(app, cast.township, 'POST', `/api/sessions/${s.id}/open`)).status).toBe(200);
+    const cut = async () => {
+      const { rows } = await sql<{ n: number }>`
+        select count(pg_terminate_backend(pid))::int as n from pg_stat_activity
+        where application_name = 'village-eval-jobs' and pid <> pg_backend_pid()`.execute(tdb.db);
+      return rows[0]?.n ?? 0;
+    };
+    expect(await cut()).toBeGreaterThan(0);
+    expect((await schedule(cast.township, s.id, null, inSeconds(2))).status).toBe(200);
+    await waitFor('the close after the fault', async () => (await sessionRow(s.id)).status === 'closed');
+    expect(await auditOf(s.id, 'session.close')).toHaveLength(1);
+  });
+});
