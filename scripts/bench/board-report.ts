@@ -21,7 +21,10 @@ export interface Scope {
   ballotsAggregated: number;
   /** sessions whose verdict (outcome and satisfied count) differs between board and baseline */
   disagree: number;
+  /** served from the instance's board (nothing changed since the last request) */
   board: LatencySummary;
+  /** the first request after a change: built from the database again */
+  cold: LatencySummary;
   baseline: LatencySummary;
 }
 
@@ -60,8 +63,10 @@ function table(res: BoardResults): string[] {
     'Ballots stored',
     'Ballots per counted session (year)',
     'Board p50 / p90 ms',
+    'Board after a change p50 / p90 ms',
     'Baseline p50 / p90 ms',
     'Baseline ÷ board (p50)',
+    'Baseline ÷ board after a change (p50)',
     'Reply',
   ];
   const rows = [
@@ -80,8 +85,10 @@ function table(res: BoardResults): string[] {
         n(s.ballots),
         s.counted ? `${fmt(s.ballotsAggregated / s.counted, 0)} (${n(s.counted)} sessions)` : '—',
         `${fmt(s.board.p50)} / ${fmt(s.board.p90)}`,
+        `${fmt(s.cold.p50)} / ${fmt(s.cold.p90)}`,
         `${fmt(s.baseline.p50)} / ${fmt(s.baseline.p90)}`,
         `${fmt(s.baseline.p50 / s.board.p50)}×`,
+        `${fmt(s.baseline.p50 / s.cold.p50)}×`,
         `${fmt(s.bytes / 1024, 0)} KB`,
       ].join(' | ')} |`,
     );
@@ -99,6 +106,7 @@ function targets(res: BoardResults): string[] {
     '|---|---:|---|',
     `| county board (${n(county.villages)} villages) ≤ 50 ms median server time | ${fmt(county.board.p50)} ms | ${yes(county.board.p50 <= 50)} |`,
     `| county board ≥ 20× faster than the baseline | ${fmt(ratio)}× (${fmt(county.baseline.p50)} ms) | ${yes(ratio >= 20)} |`,
+    `| (the first request after a change, board built again) | ${fmt(county.cold.p50)} ms, ${fmt(county.baseline.p50 / county.cold.p50)}× | — |`,
   ];
 }
 
@@ -127,9 +135,12 @@ export function renderBoardSection(res: BoardResults): string {
     ...targets(res),
     '',
     'Board: GET /api/board through the real app (buildApp + inject, logged in as the scope’s own official),',
-    'server time = reply.elapsedTime. Baseline: one set-based query aggregating the ballot rows of each',
+    'server time = reply.elapsedTime when the serialized reply is handed to the socket (onSend). Baseline: one set-based query aggregating the ballot rows of each',
     'village’s latest sessions of the year, plus the verdicts in JS (scripts/bench/board-baseline.ts), timed',
-    'in the same process. Rounds alternate board and baseline; p50 / p90 over the rounds.',
+    'in the same process. Each round: a change (the board’s change counter, sql/0013, moved as any official’s',
+    'step moves it), the board built again ("after a change"), the board once more with nothing changed',
+    '(served from the instance’s board, live turnout read fresh), the baseline; p50 / p90 over the rounds.',
+    'The baseline has no such cache: it is the plain per-request aggregation the issue names.',
     '',
     ...table(res),
     '',

@@ -53,6 +53,11 @@ export interface Ballot {
   session_id: number;
 }
 
+export interface BoardEpoch {
+  n: Generated<Int8>;
+  shard: number;
+}
+
 export interface Campaign {
   case_types: Json;
   created_at: Generated<Timestamp>;
@@ -230,6 +235,7 @@ export interface DB {
   audit_event: AuditEvent;
   auth_session: AuthSession;
   ballot: Ballot;
+  board_epoch: BoardEpoch;
   campaign: Campaign;
   case_problem: CaseProblem;
   case_transition: CaseTransition;

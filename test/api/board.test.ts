@@ -327,3 +327,62 @@ describe('GET /api/board.xlsx', () => {
     expect(res.statusCode).toBe(403);
   });
 });
+
+describe('GET /api/board: the board kept between requests', () => {
+  type Row = { villageId: number; latest: { sessionId: number; title: string; used: number; status: string }[] };
+  const sessionOf = async (sessionId: number) => {
+    const { body } = await board(cast.township);
+    for (const v of (body as { villages: Row[] }).villages) {
+      const s = v.latest.find((l) => l.sessionId === sessionId);
+      if (s) return s;
+    }
+    throw new Error(`测评 ${sessionId} 不在工作台上`);
+  };
+
+  it('a ballot cast meanwhile shows in the next reply (live turnout is never kept)', async () => {
+    const f = await createSessionFixture(tdb.db, {
+      tree: { ...cast.tree, village: ids.v3 },
+      slips: 4,
+      title: '缓存人数',
+    });
+    expect(await sessionOf(f.sessionId)).toMatchObject({ status: 'open', used: 0 });
+    await castBallot(tdb.db, f.tokens[0] as string, validAnswers('satisfied'));
+    expect((await sessionOf(f.sessionId)).used).toBe(1);
+    await castBallot(tdb.db, f.tokens[1] as string, validAnswers('satisfied'));
+    expect((await sessionOf(f.sessionId)).used).toBe(2);
+  });
+
+  it('any committed change to what the board reads shows in the next reply, even one made outside the service', async () => {
+    const f = await createSessionFixture(tdb.db, {
+      tree: { ...cast.tree, village: ids.v3 },
+      slips: 2,
+      title: '改名之前',
+    });
+    expect((await sessionOf(f.sessionId)).title).toBe('改名之前');
+    expect((await sessionOf(f.sessionId)).title).toBe('改名之前');
+    await sql`update evaluation_session set title = '改名之后' where id = ${f.sessionId}`.execute(tdb.db);
+    expect((await sessionOf(f.sessionId)).title).toBe('改名之后');
+    // a change rolled back leaves the counter and the board as they were
+    await tdb.db
+      .transaction()
+      .execute(async (trx) => {
+        await sql`update evaluation_session set title = '没有提交' where id = ${f.sessionId}`.execute(trx);
+        throw new Error('rollback');
+      })
+      .catch(() => undefined);
+    expect((await sessionOf(f.sessionId)).title).toBe('改名之后');
+  });
+
+  it('the counter moves once per committed transaction that changes a row, and not for one that changes none', async () => {
+    const epoch = async () =>
+      Number((await sql<{ n: string }>`select sum(n)::text as n from board_epoch`.execute(tdb.db)).rows[0]?.n);
+    const before = await epoch();
+    await sql`update evaluation_session set title = title where id = -1`.execute(tdb.db);
+    expect(await epoch()).toBe(before);
+    await tdb.db.transaction().execute(async (trx) => {
+      await sql`update region set name = name where id = ${ids.v3}`.execute(trx);
+      await sql`update evaluation_session set title = title where village_id = ${ids.v3}`.execute(trx);
+    });
+    expect(await epoch()).toBe(before + 1);
+  });
+});

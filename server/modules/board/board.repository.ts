@@ -223,6 +223,12 @@ export async function listYears(db: Db, regionId: number): Promise<number[]> {
   return rows.map((r) => r.year);
 }
 
+/** The board's change counter (sql/0013): any change of what the board reads moves it. */
+export async function readEpoch(db: Db): Promise<string> {
+  const { rows } = await sql<{ n: string }>`select sum(n)::text as n from board_epoch`.execute(db);
+  return rows[0]?.n ?? '0';
+}
+
 export interface TurnoutRow {
   sessionId: number;
   villageId: number;

@@ -136,11 +136,31 @@ export interface BoardQuery {
   year?: number | undefined;
 }
 
-export async function getBoard(db: Db, user: CurrentUser, q: BoardQuery, now = new Date()): Promise<Board> {
-  const { region, breadcrumb } = await scopeOf(db, user, q.regionId);
-  const today = chinaDay(now);
+/** What a board is, apart from the caller's breadcrumb. */
+type BoardBody = Omit<Board, 'breadcrumb'>;
+
+interface Cached {
+  /** the change counter (sql/0013) when it was built */
+  epoch: string;
+  board: BoardBody;
+}
+
+// Boards built by this instance, per database, by region, year and China day (the lights count
+// days). An entry serves while board_epoch has not moved: every change of what the board reads
+// bumps it in the same transaction, and the counter is read before the board is built, so a change
+// committed meanwhile makes the next request build again. Live turnout is never taken from here.
+// Hand-written: a cache library would not know when the database changed, which is the whole point.
+const boards = new WeakMap<Db, Map<string, Cached>>();
+const BOARDS_KEPT = 64;
+
+function cacheOf(db: Db): Map<string, Cached> {
+  let m = boards.get(db);
+  if (!m) boards.set(db, (m = new Map()));
+  return m;
+}
+
+async function buildBoard(db: Db, region: RegionRef, year: number, today: string): Promise<BoardBody> {
   const thisYear = Number(today.slice(0, 4));
-  const year = q.year ?? thisYear;
   const { from, to } = yearBounds(year);
   const [children, villageRows, sessions, cases, years] = await Promise.all([
     repo.listChildren(db, region.id),
@@ -167,7 +187,38 @@ export async function getBoard(db: Db, user: CurrentUser, q: BoardQuery, now = n
     };
   });
   const allYears = [...new Set([...years, year])].sort((a, b) => b - a);
-  return { region, breadcrumb, children, year, years: allYears, villages, totals: totalsOf(villages) };
+  return { region, children, year, years: allYears, villages, totals: totalsOf(villages) };
+}
+
+/** The villages with each open session's `used` taken from the live turnout (new objects only where it differs). */
+function withTurnout(villages: readonly BoardVillage[], live: ReadonlyMap<number, number>): BoardVillage[] {
+  if (live.size === 0) return villages as BoardVillage[];
+  return villages.map((v) =>
+    v.latest.some((s) => s.status === 'open' && live.has(s.sessionId))
+      ? {
+          ...v,
+          latest: v.latest.map((s) => (s.status === 'open' ? { ...s, used: live.get(s.sessionId) ?? s.used } : s)),
+        }
+      : v,
+  );
+}
+
+export async function getBoard(db: Db, user: CurrentUser, q: BoardQuery, now = new Date()): Promise<Board> {
+  const { region, breadcrumb } = await scopeOf(db, user, q.regionId);
+  const today = chinaDay(now);
+  const year = q.year ?? Number(today.slice(0, 4));
+  const [epoch, turnout] = await Promise.all([repo.readEpoch(db), repo.listOpenTurnout(db, region.id)]);
+  const cache = cacheOf(db);
+  const key = `${region.id}:${year}:${today}`;
+  let hit = cache.get(key);
+  if (hit?.epoch !== epoch) {
+    hit = { epoch, board: await buildBoard(db, region, year, today) };
+    cache.delete(key);
+    if (cache.size >= BOARDS_KEPT) cache.delete(cache.keys().next().value as string);
+    cache.set(key, hit);
+  }
+  const live = new Map(turnout.map((t) => [t.sessionId, t.used]));
+  return { ...hit.board, breadcrumb, villages: withTurnout(hit.board.villages, live) };
 }
 
 export async function getTurnout(db: Db, user: CurrentUser, q: BoardQuery): Promise<Turnout> {
