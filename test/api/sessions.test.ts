@@ -110,7 +110,13 @@ describe('creating a session', () => {
       scheduledCloseAt: null,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
-    const detail = { title: '2025年度整顿村级自评', kind: 'self_evaluation', residentsPresent: 30 };
+    // the creator acknowledged that a village without a case gets a session that serves no case
+    const detail = {
+      title: '2025年度整顿村级自评',
+      kind: 'self_evaluation',
+      residentsPresent: 30,
+      acknowledgeNoCase: true,
+    };
     expect(await history(s.id)).toEqual({
       events: [{ action: 'create', officialId: cast.village.id, detail }],
       audit: [{ action: 'session.create', actorId: cast.village.id, regionId: cast.tree.village, detail }],
