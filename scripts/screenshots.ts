@@ -1,4 +1,4 @@
-// npm run screenshots [-- --url URL --username NAME --password PW] [--out DIR] [--no-build]
+// npm run screenshots:console [-- --url URL --username NAME --password PW] [--out DIR] [--no-build]
 // Screenshots of the officials' console at a phone (360×740) and a desktop (1280×800) size, to look
 // at by eye. Without --url the app runs in this process on a throw-away database (a new database on
 // DATABASE_URL, else an embedded PostgreSQL in a temporary directory), seeded with a small tree and

@@ -34,13 +34,14 @@ export class Client {
   constructor(
     private readonly url: string,
     private readonly username: string,
+    private readonly password: string = PASSWORD,
   ) {}
 
   async login(): Promise<this> {
     const res = await fetch(`${this.url}/api/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: this.username, password: PASSWORD }),
+      body: JSON.stringify({ username: this.username, password: this.password }),
     });
     this.cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] as string;
     return this;

@@ -29,3 +29,9 @@ export function formatDate(iso: string): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
 }
+
+/** A session's title with its village in front, unless the title already names it (default titles
+ * do: 「东山村 2026年度村级自评」), so printed headings never read 「东山村东山村…」. */
+export function titleWithVillage(village: string, title: string, sep = ''): string {
+  return title.startsWith(village) ? title : `${village}${sep}${title}`;
+}
