@@ -10,12 +10,12 @@ import type { CurrentUser } from '../../lib/access.ts';
 import { chinaDay, lightOf, STATE_LABEL } from '../cases/cases.rules.ts';
 import { getRegionInScope } from '../regions/regions.service.ts';
 import { attachment, chinaToday } from '../reports/reports.rules.ts';
+import { streamWorkbook } from '../reports/reports.workbook.ts';
 import { SESSION_KINDS } from '../sessions/sessions.rules.ts';
 import * as repo from './board.repository.ts';
 import type { CaseRow, RegionRef, SessionRow } from './board.repository.ts';
 import { marginOf, nextStepOf, ratePermille, requiredSatisfied, type StepSession } from './board.rules.ts';
 import { BOARD_COLUMNS, boardRow } from './board.sheet.ts';
-import { streamWorkbook } from './board.workbook.ts';
 import type { Board, BoardCase, BoardSession, BoardVillage, History, Turnout } from './board.schemas.ts';
 
 const CHINA_OFFSET_MS = 8 * 3600 * 1000;
@@ -256,8 +256,8 @@ export interface BoardDownload {
 /** The board as a streamed XLSX: the rows of the page, one per village. */
 export async function exportBoard(db: Db, user: CurrentUser, q: BoardQuery, now = new Date()): Promise<BoardDownload> {
   const board = await getBoard(db, user, q, now);
-  function* rows() {
-    for (const v of board.villages) yield boardRow(v);
+  async function* oneBatch() {
+    yield board.villages;
   }
   const day = chinaToday(now);
   return {
@@ -265,6 +265,8 @@ export async function exportBoard(db: Db, user: CurrentUser, q: BoardQuery, now 
       `工作台_${board.region.name}_${board.year}年度_${day}.xlsx`,
       `board_${board.region.id}_${board.year}_${day}.xlsx`,
     ),
-    stream: streamWorkbook({ name: `${board.year}年度工作台`, columns: BOARD_COLUMNS, rows: rows() }, now),
+    stream: streamWorkbook(now, (book) =>
+      book.sheet({ name: `${board.year}年度工作台`, columns: BOARD_COLUMNS }, oneBatch(), (v) => [boardRow(v)]),
+    ),
   };
 }
