@@ -70,7 +70,8 @@ export const CertificationSchema = Type.Object({
   counters: Type.Array(Type.String()),
 });
 
-export const SessionViewSchema = Type.Object({
+/** What a session's page and a row of the list both say of it. */
+const SessionHead = {
   id: Type.Integer(),
   /** random (100 bits): the id in every public URL, e.g. the receipt check PUBLIC_URL/v#r:PUBLIC_ID */
   publicId: Type.String(),
@@ -82,6 +83,10 @@ export const SessionViewSchema = Type.Object({
   status: StatusSchema,
   residentsPresent: Type.Integer(),
   residentsConfirmed: Type.Boolean(),
+};
+
+export const SessionViewSchema = Type.Object({
+  ...SessionHead,
   residentsConfirmedBy: Type.Union([Type.String(), Type.Null()]),
   residentsConfirmedAt: NullableIso,
   issued: Type.Integer(),
@@ -163,16 +168,7 @@ export type ListQueryInput = Static<typeof ListQuery>;
 
 /** A row of the list: what the console's list shows, never the questionnaire or the rules. */
 export const SessionListItemSchema = Type.Object({
-  id: Type.Integer(),
-  publicId: Type.String(),
-  villageId: Type.Integer(),
-  villageName: Type.String(),
-  townshipName: Type.String(),
-  title: Type.String(),
-  kind: KindSchema,
-  status: StatusSchema,
-  residentsPresent: Type.Integer(),
-  residentsConfirmed: Type.Boolean(),
+  ...SessionHead,
   issued: Type.Integer(),
   /** slips used so far (online and paper): the live turnout */
   used: Type.Integer(),
