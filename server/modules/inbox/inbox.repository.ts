@@ -14,6 +14,14 @@ function pageOf<T extends { total: number }>(rows: T[]): Page<Omit<T, 'total'>> 
 
 const inSubtree = (regionId: number) => sql<boolean>`v.path @> array[${regionId}]::int[]`;
 
+/** Sessions of these kinds in villages under `regionId` (as `s`, their village as `v`). */
+const sessionsUnder = (db: Db, regionId: number, kinds: readonly SessionKind[]) =>
+  db
+    .selectFrom('evaluation_session as s')
+    .innerJoin('region as v', 'v.id', 's.village_id')
+    .where(inSubtree(regionId))
+    .where('s.kind', 'in', [...kinds]);
+
 export interface ConfirmRow {
   id: number;
   title: string;
@@ -29,9 +37,7 @@ export async function residentsToConfirm(
   kinds: readonly SessionKind[],
   limit: number,
 ): Promise<Page<ConfirmRow>> {
-  const rows = await db
-    .selectFrom('evaluation_session as s')
-    .innerJoin('region as v', 'v.id', 's.village_id')
+  const rows = await sessionsUnder(db, regionId, kinds)
     .select([
       's.id',
       's.title',
@@ -40,10 +46,8 @@ export async function residentsToConfirm(
       's.created_at as createdAt',
       sql<number>`(count(*) over ())::int`.as('total'),
     ])
-    .where(inSubtree(regionId))
     .where('s.status', '=', 'draft')
     .where('s.residents_confirmed_at', 'is', null)
-    .where('s.kind', 'in', [...kinds])
     .orderBy('s.created_at')
     .orderBy('s.id')
     .limit(limit)
@@ -70,9 +74,7 @@ export async function closingToday(
   today: { start: Date; end: Date },
   limit: number,
 ): Promise<Page<ClosingRow>> {
-  const rows = await db
-    .selectFrom('evaluation_session as s')
-    .innerJoin('region as v', 'v.id', 's.village_id')
+  const rows = await sessionsUnder(db, regionId, kinds)
     .select([
       's.id',
       's.title',
@@ -81,9 +83,7 @@ export async function closingToday(
       's.scheduled_close_at as scheduledCloseAt',
       sql<number>`(count(*) over ())::int`.as('total'),
     ])
-    .where(inSubtree(regionId))
     .where('s.status', '=', 'open')
-    .where('s.kind', 'in', [...kinds])
     .where((eb) =>
       eb.or([
         eb('s.scheduled_close_at', '<', today.end),
