@@ -39,7 +39,8 @@ type SessionRow = repo.SessionRow;
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
-export function toView(row: SessionRow): SessionView {
+/** What a session's page and a list row both say of it (sessions.schemas SessionHead). */
+function headOf(row: SessionRow | repo.ListItemRow) {
   return {
     id: row.id,
     publicId: row.publicId,
@@ -51,6 +52,12 @@ export function toView(row: SessionRow): SessionView {
     status: row.status,
     residentsPresent: row.residentsPresent,
     residentsConfirmed: row.residentsConfirmedAt !== null,
+  };
+}
+
+export function toView(row: SessionRow): SessionView {
+  return {
+    ...headOf(row),
     residentsConfirmedBy: row.residentsConfirmedBy,
     residentsConfirmedAt: iso(row.residentsConfirmedAt),
     issued: row.issued,
@@ -167,16 +174,7 @@ export async function listSessions(db: Db, user: CurrentUser, query: ListQueryIn
 
 function toListItem(row: repo.ListItemRow): SessionListItem {
   return {
-    id: row.id,
-    publicId: row.publicId,
-    villageId: row.villageId,
-    villageName: row.villageName,
-    townshipName: row.townshipName,
-    title: row.title,
-    kind: row.kind,
-    status: row.status,
-    residentsPresent: row.residentsPresent,
-    residentsConfirmed: row.residentsConfirmedAt !== null,
+    ...headOf(row),
     issued: row.issued,
     used: row.used,
     caseId: row.caseId,
