@@ -231,6 +231,29 @@ export interface TurnoutShard {
   shard: number;
 }
 
+export interface VillageFile {
+  created_at: Generated<Timestamp>;
+  data: Generated<Json>;
+  id: Generated<number>;
+  updated_at: Generated<Timestamp>;
+  updated_by: number;
+  version: Generated<number>;
+  village_id: number;
+  year: number;
+}
+
+export interface VillageFileChange {
+  action: string;
+  actor_name: string;
+  actor_role: string;
+  at: Generated<Timestamp>;
+  changes: Json;
+  file_id: number;
+  id: Generated<Int8>;
+  official_id: number;
+  version: number;
+}
+
 export interface DB {
   audit_event: AuditEvent;
   auth_session: AuthSession;
@@ -251,4 +274,6 @@ export interface DB {
   slip: Slip;
   slip_batch: SlipBatch;
   turnout_shard: TurnoutShard;
+  village_file: VillageFile;
+  village_file_change: VillageFileChange;
 }
