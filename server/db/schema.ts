@@ -132,6 +132,26 @@ export interface EvaluationSession {
   void_reason: string | null;
 }
 
+export interface GradingItem {
+  id: Generated<number>;
+  max_score: number;
+  position: number;
+  section: string;
+  sheet_id: number;
+  title: string;
+}
+
+export interface GradingSheet {
+  created_at: Generated<Timestamp>;
+  created_by: number;
+  id: Generated<number>;
+  middle_min: number;
+  region_id: number;
+  strong_min: number;
+  updated_at: Generated<Timestamp>;
+  year: number;
+}
+
 export interface LoginDevice {
   created_at: Generated<Timestamp>;
   failures: Generated<number>;
@@ -188,6 +208,52 @@ export interface Region {
   name: string;
   parent_id: number | null;
   path: Generated<number[]>;
+}
+
+export interface RiskItem {
+  id: Generated<number>;
+  list_id: number;
+  position: number;
+  title: string;
+  type: string;
+  weight: number;
+}
+
+export interface RiskList {
+  created_at: Generated<Timestamp>;
+  created_by: number;
+  high_min: number;
+  id: Generated<number>;
+  middle_min: number;
+  region_id: number;
+  updated_at: Generated<Timestamp>;
+  year: number;
+}
+
+export interface RiskMark {
+  evidence: Generated<string>;
+  item_id: number;
+  present: boolean;
+  screening_id: number;
+}
+
+export interface RiskScreening {
+  actor_name: string;
+  grade_id: number | null;
+  high_min: number;
+  id: Generated<number>;
+  level: string;
+  list_id: number;
+  middle_min: number;
+  outcome: string;
+  prevention_level: number | null;
+  report_id: number | null;
+  score: number;
+  screened_at: Generated<Timestamp>;
+  screened_by: number;
+  trigger: string;
+  village_id: number;
+  year: number;
 }
 
 export interface ServerSecret {
@@ -254,6 +320,28 @@ export interface VillageFileChange {
   version: number;
 }
 
+export interface VillageGrade {
+  actor_name: string;
+  grade: string;
+  id: Generated<number>;
+  max_total: number;
+  middle_min: number;
+  scored_at: Generated<Timestamp>;
+  scored_by: number;
+  sheet_id: number;
+  strong_min: number;
+  total: number;
+  village_id: number;
+  year: number;
+}
+
+export interface VillageGradeItem {
+  grade_id: number;
+  item_id: number;
+  note: Generated<string>;
+  score: number;
+}
+
 export interface DB {
   audit_event: AuditEvent;
   auth_session: AuthSession;
@@ -263,12 +351,18 @@ export interface DB {
   case_problem: CaseProblem;
   case_transition: CaseTransition;
   evaluation_session: EvaluationSession;
+  grading_item: GradingItem;
+  grading_sheet: GradingSheet;
   login_device: LoginDevice;
   login_throttle: LoginThrottle;
   official: Official;
   receipt: Receipt;
   rectification_case: RectificationCase;
   region: Region;
+  risk_item: RiskItem;
+  risk_list: RiskList;
+  risk_mark: RiskMark;
+  risk_screening: RiskScreening;
   server_secret: ServerSecret;
   session_event: SessionEvent;
   slip: Slip;
@@ -276,4 +370,6 @@ export interface DB {
   turnout_shard: TurnoutShard;
   village_file: VillageFile;
   village_file_change: VillageFileChange;
+  village_grade: VillageGrade;
+  village_grade_item: VillageGradeItem;
 }
