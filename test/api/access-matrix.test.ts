@@ -307,6 +307,17 @@ const ROWS: MatrixRow[] = [
     check: (res, { place }) =>
       expect(res.json()).toMatchObject({ created: [{ villageId: place?.village }], failed: [] }),
   },
+  {
+    // Reads a residents table and returns its rows: nothing is stored, whoever may batch may read one.
+    route: 'POST /api/session-batches/residents-file',
+    allowed: { county: 'any', township: 'any' },
+    request: () => ({
+      url: '/api/session-batches/residents-file?filename=residents.csv',
+      headers: { 'content-type': 'text/csv' },
+      payload: '村名,到会人数\n东山村,3\n',
+    }),
+    check: (res) => expect(res.json()).toEqual({ rows: [{ row: 2, name: '东山村', residents: 3 }], problems: [] }),
+  },
   sessionRow({
     route: 'PATCH /api/sessions/:id/schedule',
     allowed: runners,

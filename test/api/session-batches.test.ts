@@ -178,3 +178,82 @@ describe('a refused batch creates nothing', () => {
     expect(past.message).toBe('定时开始时间须晚于现在');
   });
 });
+
+describe('a residents file (POST /api/session-batches/residents-file)', () => {
+  const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+  const upload = async (who: { cookie: string }, filename: string, payload: Buffer | string, type = XLSX) => {
+    const res = await app.inject({
+      method: 'POST',
+      url: `${URL}/residents-file?filename=${encodeURIComponent(filename)}`,
+      headers: { cookie: who.cookie, 'content-type': type },
+      payload,
+    });
+    return { status: res.statusCode, body: res.json() };
+  };
+  const workbook = async (rows: unknown[][]) => {
+    const { default: ExcelJS } = await import('exceljs');
+    const book = new ExcelJS.Workbook();
+    book.addWorksheet('到会人数').addRows(rows);
+    return Buffer.from(await book.xlsx.writeBuffer());
+  };
+
+  it('reads an XLSX: its rows by the header, each bad row named by its spreadsheet row, nothing stored', async () => {
+    const bytes = await workbook([
+      ['东风镇到会人数'],
+      ['村名', '到会人数'],
+      ['东山村', 120],
+      ['西山村', '八十'],
+      ['', 5],
+      ['南山村', 100001],
+      ['东山村', 3],
+      ['北山村', 0],
+    ]);
+    const before = await state();
+    const res = await upload(cast.township, '到会人数.xlsx', bytes);
+    expect(res).toEqual({
+      status: 200,
+      body: {
+        rows: [
+          { row: 3, name: '东山村', residents: 120 },
+          { row: 8, name: '北山村', residents: 0 },
+        ],
+        problems: [
+          { row: 4, message: '西山村的人数“八十”不是 0 到 100000 的整数' },
+          { row: 5, message: '缺少村名' },
+          { row: 6, message: '南山村的人数“100001”不是 0 到 100000 的整数' },
+          { row: 7, message: '东山村已在第 3 行出现' },
+        ],
+      },
+    });
+    expect(await state()).toEqual(before);
+  });
+
+  it('reads a CSV as Excel saves it, for the county too', async () => {
+    const res = await upload(cast.county, 'a.csv', '\uFEFF村名,到会人数\r\n东风镇/东山村,7\r\n', 'text/csv');
+    expect(res).toEqual({
+      status: 200,
+      body: { rows: [{ row: 2, name: '东风镇/东山村', residents: 7 }], problems: [] },
+    });
+  });
+
+  it('refuses a file it cannot read, in words, and other roles', async () => {
+    expect(await upload(cast.township, 'a.xls', Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0]))).toMatchObject({
+      status: 400,
+      body: { code: 'INVALID_FILE', message: '不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 CSV 后再导入' },
+    });
+    expect(await upload(cast.township, 'a.xlsx', 'not a zip')).toMatchObject({
+      status: 400,
+      body: { code: 'INVALID_FILE', message: '该文件不是有效的 .xlsx 文件' },
+    });
+    expect(await upload(cast.township, 'a.xlsx', Buffer.alloc(0))).toMatchObject({
+      status: 400,
+      body: { message: '文件为空' },
+    });
+    expect(await upload(cast.township, 'a.csv', '{}', 'application/json')).toMatchObject({
+      status: 415,
+      body: { code: 'UNSUPPORTED_MEDIA_TYPE' },
+    });
+    expect((await upload(cast.village, 'a.csv', '村名,到会人数\n', 'text/csv')).status).toBe(403);
+    expect((await upload(cast.city, 'a.csv', '村名,到会人数\n', 'text/csv')).status).toBe(403);
+  });
+});

@@ -79,3 +79,16 @@ export type BatchResult = Static<typeof BatchReply>;
 
 export const ScheduleBody = Type.Object({ openAt: NullableIso, closeAt: NullableIso }, { additionalProperties: false });
 export type ScheduleInput = Static<typeof ScheduleBody>;
+
+export const ResidentsFileQuery = Type.Object(
+  { filename: Type.String({ minLength: 1, maxLength: 255, description: '原文件名，按扩展名 .xlsx / .csv 判断格式' }) },
+  { additionalProperties: false },
+);
+
+export const ResidentsFileReply = Type.Object({
+  /** the rows read, in the file's order; names as written (村名, or 乡镇/村名) */
+  rows: Type.Array(Type.Object({ row: Type.Integer(), name: Type.String(), residents: Type.Integer() })),
+  /** the rows that could not be read, each with its spreadsheet row number */
+  problems: Type.Array(Type.Object({ row: Type.Integer(), message: Type.String() })),
+});
+export type ResidentsFileView = Static<typeof ResidentsFileReply>;
