@@ -23,6 +23,7 @@ const SOURCES = [
   'server/modules/cases/cases.rules.ts',
   'server/modules/cases/cases.light.ts',
   'server/modules/cases/cases.rights.ts',
+  'server/modules/schedule/residents.rules.ts',
 ];
 
 function newestMtime(p: string): number {

@@ -3,8 +3,12 @@
 // server's preview, and the result of creating the batch.
 import { api, ApiError, messageOf, type RegionSummary, type SessionKind, type User } from '../../lib/api.ts';
 import { fromChinaInput } from '../../lib/chinaTime.ts';
-import { parseResidentsCsv } from './csv.ts';
-import { scheduleApi, type BatchInput, type BatchResult, type Preview } from './scheduleApi.ts';
+import { parseResidentsText } from './csv.ts';
+import { scheduleApi, type BatchInput, type BatchResult, type Preview, type ResidentsTable } from './scheduleApi.ts';
+import { matchTable, templateCsv } from './table.ts';
+
+/** A batch's table is a few hundred lines: anything near this is not one. */
+const MAX_TABLE_BYTES = 2 * 1024 * 1024;
 
 export interface ScopeVillage {
   id: number;
@@ -33,8 +37,12 @@ export class BatchForm {
   result = $state.raw<BatchResult | null>(null);
   /** what is wrong with the form or the last call */
   error = $state('');
-  /** lines of a pasted or uploaded table that could not be used */
+  /** lines of a pasted or uploaded table that could not be used, or why the file was refused */
   importProblems = $state.raw<string[]>([]);
+  /** what the last table did, e.g. 已从 a.xlsx 读入 3 个村的人数 */
+  importNote = $state('');
+  /** a file is being read by the server */
+  reading = $state(false);
   busy = $state(false);
 
   /** Every village under the user's township or county, by township. */
@@ -75,17 +83,45 @@ export class BatchForm {
     this.preview = null;
   }
 
-  /** 村名,在村人数 lines: each name must be one village in scope (or 乡镇/村 when two share a name). */
-  importTable(text: string): void {
-    const { rows, problems } = parseResidentsCsv(text);
-    const out = [...problems];
-    for (const r of rows) {
-      const found = this.villages.filter((v) => v.name === r.name || `${v.townshipName}/${v.name}` === r.name);
-      if (found.length === 1) this.add((found[0] as ScopeVillage).id, String(r.residents));
-      else if (found.length === 0) out.push(`第 ${r.line} 行：您的辖区内没有名为“${r.name}”的村`);
-      else out.push(`第 ${r.line} 行：有 ${found.length} 个村名为“${r.name}”，请写成“乡镇/村名”`);
+  /** Pasted lines (村名,人数): rows that match one village fill its count, the others are listed. */
+  importText(text: string): void {
+    this.applyTable(parseResidentsText(text), '粘贴的内容');
+  }
+
+  /** An .xlsx or .csv, read by the server (nothing is stored); a refused file changes nothing here. */
+  async importFile(file: File): Promise<void> {
+    this.importNote = '';
+    this.importProblems = [];
+    if (!/\.(xlsx|csv)$/i.test(file.name)) {
+      this.importProblems = [
+        /\.xls$/i.test(file.name) ? '请在 Excel 中另存为 .xlsx 后再上传' : '只能读取 .xlsx 或 .csv 文件',
+      ];
+      return;
     }
-    this.importProblems = out;
+    if (file.size > MAX_TABLE_BYTES) return void (this.importProblems = ['文件超过 2 MB，不像在村人数表']);
+    this.reading = true;
+    try {
+      this.applyTable(await scheduleApi.readResidentsFile(file), file.name);
+    } catch (err) {
+      this.importProblems = [`${file.name}：${messageOf(err)}`];
+    } finally {
+      this.reading = false;
+    }
+  }
+
+  private applyTable(table: ResidentsTable, source: string): void {
+    const { found, problems } = matchTable(table, this.villages);
+    for (const f of found) this.add(f.villageId, String(f.residents));
+    this.importProblems = problems;
+    this.importNote =
+      found.length === 0 && problems.length === 0
+        ? `${source}中没有村的人数`
+        : `已从${source}读入 ${found.length} 个村的人数${problems.length ? `，${problems.length} 行未读入：` : ''}`;
+  }
+
+  /** The template for download: the chosen villages and what is typed so far. */
+  template(): string {
+    return templateCsv(this.rows, this.villages);
   }
 
   private body(): BatchInput | null {
