@@ -27,6 +27,7 @@ import scheduleRoutes from './modules/schedule/schedule.routes.ts';
 import sessionsRoutes from './modules/sessions/sessions.routes.ts';
 import slipsRoutes from './modules/slips/slips.routes.ts';
 import talliesRoutes from './modules/tallies/tallies.routes.ts';
+import villageFilesRoutes from './modules/villagefiles/villagefiles.routes.ts';
 import auth from './plugins/auth.ts';
 import crossSite from './plugins/cross-site.ts';
 import errorHandler, { frameworkErrors } from './plugins/error-handler.ts';
@@ -124,6 +125,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(reportsRoutes, { db: deps.db });
   await app.register(scheduleRoutes, { db: deps.db, jobs: deps.jobs ?? createJobQueue() });
   await app.register(boardRoutes, { db: deps.db });
+  await app.register(villageFilesRoutes, { db: deps.db });
   await app.register(ballotsRoutes, { db: deps.db, redisUrl: config.redisUrl });
 
   // 8. The built web pages (absent when only the API is under test).
