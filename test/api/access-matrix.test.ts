@@ -15,6 +15,7 @@ import { prepareJobQueues } from '../helpers/jobs.ts';
 import { ballotState, validAnswers, type FixtureStatus, type SessionFixture } from '../helpers/evaluation.ts';
 import { TEST_PASSWORD } from '../helpers/factories.ts';
 import { listRoutes, routeKey } from '../helpers/routes.ts';
+import { FIELDS, fieldHeading } from '../../server/modules/villagefiles/villagefiles.rules.ts';
 import {
   ACTOR_KEYS,
   buildWorld,
@@ -163,6 +164,14 @@ const tomorrow = (hours = 0) => new Date(Date.now() + (24 + hours) * 3600_000).t
 const BOARD_ACCESS = { city: 'subtree', county: 'subtree', township: 'subtree' } as const;
 const onBoard = (path: string) => (ctx: CaseContext) => ({ url: `${path}?regionId=${ctx.place?.region}` });
 const boardStatus = ({ place }: CaseContext) => (place?.level === 'village' ? 400 : 200);
+
+// 村情档案: who reads a village's file (their subtree) and the roles let through to the service.
+const FILE_ROLES = ['city', 'county', 'township', 'village'] as const satisfies readonly Role[];
+const FILE_READERS = inSubtreeFor(FILE_ROLES);
+const FILE_READERS_ANY = { city: 'any', county: 'any', township: 'any', village: 'any' } as const;
+const onVillageFile = (rest: string) => (ctx: CaseContext) => ({
+  url: `/api/village-files/${ctx.place?.village}/2025${rest}`,
+});
 
 // Adding a route: add its row here. For a route on an evaluation session use sessionRow, with
 // `sessions` (the kinds and states the route acts on) and `allowed` (who may, often `runners`); the
@@ -644,6 +653,73 @@ const ROWS: MatrixRow[] = [
     ok: boardStatus,
     request: onBoard('/api/board.xlsx'),
     check: (res) => (res.statusCode === 400 ? undefined : isWorkbook(res)),
+  },
+  // 村情档案 (issue 10 item 1): the township keeps its villages' files; county, city and the village
+  // secretary read their subtree; the admin none. Changes are refused 404 outside the subtree, 403
+  // inside it to anyone but the township.
+  {
+    route: 'GET /api/village-files',
+    allowed: FILE_READERS_ANY,
+    check: (res, { world: w, actor }) =>
+      expect(
+        (res.json() as { villages: { village: { id: number } }[] }).villages.every((v) =>
+          w.inSubtree(actor as Actor, v.village.id),
+        ),
+      ).toBe(true),
+  },
+  {
+    route: 'GET /api/village-files/:villageId/:year',
+    allowed: FILE_READERS,
+    targeted: true,
+    request: onVillageFile(''),
+    check: (res, { place }) => expect(res.json().village.id).toBe(place?.village),
+  },
+  {
+    route: 'PUT /api/village-files/:villageId/:year',
+    allowed: { township: 'subtree' },
+    scoped: FILE_ROLES,
+    targeted: true,
+    request: (ctx) => ({ ...onVillageFile('')(ctx), ...json({ data: { households: 12 }, version: null }) }),
+    check: (res) => expect(res.json().file.data).toEqual({ households: 12 }),
+  },
+  {
+    route: 'GET /api/village-files/:villageId/:year/changes',
+    allowed: FILE_READERS,
+    targeted: true,
+    request: onVillageFile('/changes'),
+    check: (res) => expect(Array.isArray(res.json().changes)).toBe(true),
+  },
+  {
+    route: 'POST /api/village-files/carry-forward',
+    allowed: { township: 'subtree' },
+    scoped: FILE_ROLES,
+    targeted: true,
+    // no file of the year before: nothing to start from, nothing written
+    request: ({ place }) => json({ regionId: place?.region, year: 2031 }),
+    ok: ({ place }) => (place?.level === 'village' || place?.level === 'township' ? 200 : 400),
+  },
+  {
+    route: 'GET /api/village-files.xlsx',
+    allowed: FILE_READERS_ANY,
+    request: () => ({ url: '/api/village-files.xlsx?year=2025' }),
+    check: isWorkbook,
+  },
+  {
+    route: 'GET /api/village-files/template.xlsx',
+    allowed: FILE_READERS_ANY,
+    request: () => ({ url: '/api/village-files/template.xlsx?year=2025' }),
+    check: isWorkbook,
+  },
+  {
+    route: 'POST /api/village-files/import',
+    allowed: { township: 'any' },
+    // A preview of the township's own village: 200 for the township, nothing written.
+    request: ({ world: w }) => ({
+      url: '/api/village-files/import?year=2025&filename=files.csv&dryRun=true',
+      headers: { 'content-type': 'text/csv' },
+      payload: `村,${FIELDS.map(fieldHeading).join(',')}\n${w.names[w.regions.V1]}${','.repeat(FIELDS.length)}\n`,
+    }),
+    check: (res) => expect(res.json().villages).toHaveLength(1),
   },
 ];
 

@@ -87,7 +87,7 @@ const villageFilesRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
     {
       schema: {
         tags,
-        summary: '村情档案的修改记录（谁、何时、改了哪些项目），新的在前',
+        summary: '村情档案的修改记录（谁、何时、改了哪些项目），新的在前；未建档时为空',
         params: FileParams,
         response: { 200: ChangesReply },
       },

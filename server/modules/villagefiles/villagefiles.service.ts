@@ -12,7 +12,7 @@
 import type { Transaction } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { DB } from '../../db/schema.ts';
-import { AppError, notFound } from '../../errors.ts';
+import { AppError } from '../../errors.ts';
 import { assertInScope, assertRole, type CurrentUser } from '../../lib/access.ts';
 import { getRegionInScope } from '../regions/regions.service.ts';
 import { chinaToday } from '../reports/reports.rules.ts';
@@ -207,8 +207,7 @@ export async function saveFile(
 export async function listChanges(db: Db, user: CurrentUser, villageId: number, year: number): Promise<Changes> {
   await villageInScope(db, user, villageId);
   const file = await repo.findFile(db, villageId, year);
-  if (!file) throw notFound();
-  const rows = await repo.listChanges(db, file.id);
+  const rows = file ? await repo.listChanges(db, file.id) : [];
   const text = (field: string, v: FieldChange['from']) => {
     if (v === null) return null;
     const f = FIELD_BY_KEY.get(field);
