@@ -1,0 +1,320 @@
+// 堡垒指数 (positive evaluation). A county keeps one scoring sheet per year (created from the
+// defaults or copied from its newest earlier sheet); townships score their villages item by item;
+// the total maps to 强村 / 中等村 / 弱村 by the sheet's cut-offs (grading.rules.ts grade).
+//
+// Frozen once used: when any village has been scored on a sheet, its items' maxima, the set of
+// items and the cut-offs can no longer change (409, with the reason), only the items' wording. A
+// sheet edit that moved maxima or cut-offs would silently regrade villages already scored, and a
+// year's grades must be comparable across the county. Every scoring also stores the numbers it was
+// judged by, and scorings are append-only: a new scoring of the same village and year is a new row,
+// the latest counts, the earlier stay as evidence.
+import type { Db } from '../../db/database.ts';
+import { AppError, forbidden, notFound } from '../../errors.ts';
+import { assertRole, inScope, type CurrentUser, type Role } from '../../lib/access.ts';
+import { actorOf, recordAudit } from '../audit/audit.service.ts';
+import { getRegion, getRegionInScope, type RegionRow } from '../regions/regions.service.ts';
+import * as repo from './grading.repository.ts';
+import {
+  DEFAULT_CUTOFFS,
+  DEFAULT_SHEET,
+  describeGrading,
+  grade,
+  GRADE_LABEL,
+  scoringRefusal,
+  sheetRefusal,
+  sumMax,
+  totalOf,
+  type FortressGrade,
+} from './grading.rules.ts';
+import type {
+  CreateSheetInput,
+  GradeSummary,
+  PutSheetInput,
+  ScoringInput,
+  SheetReply,
+  SheetView,
+  VillageGradeView,
+  VillagesReply,
+} from './grading.schemas.ts';
+
+/** Who reads sheets and grade lists; the county edits sheets, the township scores. */
+export const GRADING_READERS: readonly Role[] = ['city', 'county', 'township'];
+export const VILLAGE_READERS: readonly Role[] = ['city', 'county', 'township', 'village'];
+
+const invalid = (field: string, message: string) => new AppError('VALIDATION_FAILED', message, [{ field, message }]);
+
+/** The county a region lies in (itself when it is one); null for a city. */
+const countyOf = (region: RegionRow): number | null => (region.level === 'city' ? null : (region.path[1] ?? null));
+
+const mayEditSheet = (user: CurrentUser, regionPath: readonly number[]) =>
+  user.role === 'county' && inScope(user, regionPath);
+
+async function toSheetView(db: Db, user: CurrentUser, row: repo.SheetRow, regionPath: number[]): Promise<SheetView> {
+  const items = await repo.listItems(db, row.id);
+  const maxTotal = sumMax(items);
+  return {
+    id: row.id,
+    regionId: row.regionId,
+    regionName: row.regionName,
+    year: row.year,
+    strongMin: row.strongMin,
+    middleMin: row.middleMin,
+    maxTotal,
+    ruleText: describeGrading(row, maxTotal),
+    items,
+    usedBy: row.usedBy,
+    editable: mayEditSheet(user, regionPath),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+export function toGradeSummary(g: repo.GradeRow): GradeSummary {
+  return {
+    id: g.id,
+    year: g.year,
+    total: g.total,
+    maxTotal: g.maxTotal,
+    grade: g.grade,
+    gradeLabel: GRADE_LABEL[g.grade],
+    ruleText: describeGrading(g, g.maxTotal),
+    actorName: g.actorName,
+    scoredAt: g.scoredAt.toISOString(),
+  };
+}
+
+/** A county the user may read sheets of: in their subtree or above them. */
+async function readableCounty(db: Db, user: CurrentUser, regionId: number | undefined): Promise<RegionRow> {
+  const id = regionId ?? user.regionPath[1];
+  const region = id === undefined ? undefined : await getRegion(db, id);
+  if (!region || !(inScope(user, region.path) || user.regionPath.includes(region.id))) throw notFound();
+  if (region.level !== 'county') throw invalid('regionId', '堡垒指数评分表由县制定：请选择一个县');
+  return region;
+}
+
+export async function getSheet(
+  db: Db,
+  user: CurrentUser,
+  query: { regionId?: number | undefined; year: number },
+): Promise<SheetReply> {
+  assertRole(user, GRADING_READERS);
+  const county = await readableCounty(db, user, query.regionId);
+  const [row, previous] = await Promise.all([
+    repo.sheetOf(db, county.id, query.year),
+    repo.previousSheet(db, county.id, query.year),
+  ]);
+  return {
+    sheet: row ? await toSheetView(db, user, row, county.path) : null,
+    previousYear: previous?.year ?? null,
+    mayCreate: !row && mayEditSheet(user, county.path),
+  };
+}
+
+export async function createSheet(db: Db, user: CurrentUser, input: CreateSheetInput): Promise<SheetView> {
+  assertRole(user, ['county']);
+  const county = await getRegionInScope(db, user, input.regionId);
+  if (county.level !== 'county') throw invalid('regionId', '堡垒指数评分表由县制定：请选择一个县');
+  const id = await db.transaction().execute(async (trx) => {
+    const existing = await repo.sheetOf(trx, county.id, input.year);
+    if (existing) throw new AppError('CONFLICT', `${county.name} ${input.year} 年度的堡垒指数评分表已经建立`);
+    let items: { section: (typeof DEFAULT_SHEET)[number]['section']; title: string; maxScore: number }[] = [
+      ...DEFAULT_SHEET,
+    ];
+    let cutoffs = DEFAULT_CUTOFFS;
+    if (input.from === 'previous') {
+      const prev = await repo.previousSheet(trx, county.id, input.year);
+      if (!prev) throw invalid('from', `${county.name} 在 ${input.year} 年以前没有评分表可复制`);
+      items = await repo.listItems(trx, prev.id);
+      cutoffs = prev;
+    }
+    const newId = await repo.insertSheet(trx, {
+      regionId: county.id,
+      year: input.year,
+      strongMin: cutoffs.strongMin,
+      middleMin: cutoffs.middleMin,
+      createdBy: user.id,
+    });
+    await repo.replaceItems(trx, newId, items);
+    await recordAudit(
+      trx,
+      actorOf(user),
+      'grading.sheet.create',
+      { type: 'grading_sheet', id: newId, regionId: county.id },
+      { year: input.year, from: input.from },
+    );
+    return newId;
+  });
+  return sheetView(db, user, id);
+}
+
+async function sheetView(db: Db, user: CurrentUser, id: number): Promise<SheetView> {
+  const row = await repo.findSheet(db, id);
+  const region = row && (await getRegion(db, row.regionId));
+  if (!row || !region) throw notFound();
+  return toSheetView(db, user, row, region.path);
+}
+
+/** A sheet in use keeps its items (ids, sections, maxima) and cut-offs: only wording may change. */
+function frozenRefusal(before: repo.ItemRow[], row: repo.SheetRow, input: PutSheetInput): string | null {
+  const same =
+    input.strongMin === row.strongMin &&
+    input.middleMin === row.middleMin &&
+    input.items.length === before.length &&
+    input.items.every((it, i) => {
+      const b = before[i];
+      return b !== undefined && it.id === b.id && it.section === b.section && it.maxScore === b.maxScore;
+    });
+  if (same) return null;
+  return (
+    `已有 ${row.usedBy} 个村按本评分表评分：为免改变已评定的等次，评分项、分值和等次线不能再修改，` +
+    `只能修改评分项的文字`
+  );
+}
+
+export async function putSheet(db: Db, user: CurrentUser, id: number, input: PutSheetInput): Promise<SheetView> {
+  const row = await repo.findSheet(db, id);
+  const region = row && (await getRegion(db, row.regionId));
+  if (!row || !region || !(inScope(user, region.path) || user.regionPath.includes(region.id))) throw notFound();
+  if (!mayEditSheet(user, region.path)) throw forbidden();
+  const items = input.items.map((it) => ({ ...it, title: it.title.trim() }));
+  const why = sheetRefusal(items, input);
+  if (why) throw invalid(why.field, why.message);
+  await db.transaction().execute(async (trx) => {
+    await repo.lockSheet(trx, id);
+    const locked = (await repo.findSheet(trx, id)) as repo.SheetRow;
+    const before = await repo.listItems(trx, id);
+    if (locked.usedBy > 0) {
+      const frozen = frozenRefusal(before, locked, input);
+      if (frozen) throw new AppError('INVALID_STATE', frozen, { usedBy: locked.usedBy });
+      await repo.renameItems(trx, items as { id: number; title: string }[]);
+    } else {
+      await repo.replaceItems(trx, id, items);
+      await repo.updateCutoffs(trx, id, input.strongMin, input.middleMin);
+    }
+    await recordAudit(
+      trx,
+      actorOf(user),
+      'grading.sheet.update',
+      { type: 'grading_sheet', id, regionId: row.regionId },
+      { strongMin: input.strongMin, middleMin: input.middleMin, items: items.length, maxTotal: sumMax(items) },
+    );
+  });
+  return sheetView(db, user, id);
+}
+
+export async function listVillages(
+  db: Db,
+  user: CurrentUser,
+  query: { regionId?: number | undefined; year: number },
+): Promise<VillagesReply> {
+  assertRole(user, GRADING_READERS);
+  const region = await getRegionInScope(db, user, query.regionId ?? user.regionId);
+  if (region.level === 'village') throw invalid('regionId', '请选择乡镇、县或市');
+  const county = countyOf(region);
+  const sheet = county === null ? undefined : await repo.sheetOf(db, county, query.year);
+  const items = sheet ? await repo.listItems(db, sheet.id) : [];
+  return {
+    year: query.year,
+    sheet: sheet ? { id: sheet.id, ruleText: describeGrading(sheet, sumMax(items)), maxTotal: sumMax(items) } : null,
+    mayScore: user.role === 'township' && sheet !== undefined,
+    villages: await villageGradesUnder(db, region.id, query.year),
+  };
+}
+
+async function villageInScope(db: Db, user: CurrentUser, villageId: number): Promise<RegionRow> {
+  const village = await getRegionInScope(db, user, villageId);
+  if (village.level !== 'village') throw invalid('villageId', '请选择一个村');
+  return village;
+}
+
+export async function getVillageGrade(
+  db: Db,
+  user: CurrentUser,
+  villageId: number,
+  year: number,
+): Promise<VillageGradeView> {
+  assertRole(user, VILLAGE_READERS);
+  const village = await villageInScope(db, user, villageId);
+  const [township, county] = await Promise.all([
+    getRegion(db, village.path[2] ?? 0),
+    getRegion(db, countyOf(village) ?? 0),
+  ]);
+  const sheet = county ? await repo.sheetOf(db, county.id, year) : undefined;
+  const scorings = await repo.gradesOf(db, villageId, year);
+  const [latest, ...earlier] = scorings;
+  return {
+    village: { id: village.id, name: village.name, townshipName: township?.name ?? '', countyName: county?.name ?? '' },
+    year,
+    sheet: sheet && county ? await toSheetView(db, user, sheet, county.path) : null,
+    current: latest ? { ...toGradeSummary(latest), items: await repo.itemScores(db, latest.id) } : null,
+    history: earlier.map(toGradeSummary),
+    mayScore: user.role === 'township' && sheet !== undefined,
+  };
+}
+
+export async function scoreVillage(
+  db: Db,
+  user: CurrentUser,
+  villageId: number,
+  input: ScoringInput,
+): Promise<VillageGradeView> {
+  const village = await villageInScope(db, user, villageId);
+  assertRole(user, ['township']);
+  const county = countyOf(village) as number;
+  const scores = input.items.map((i) => ({ ...i, note: i.note.trim() }));
+  await db.transaction().execute(async (trx) => {
+    const sheet = await repo.sheetOf(trx, county, input.year);
+    if (!sheet) {
+      throw new AppError('INVALID_STATE', `本县 ${input.year} 年度尚未制定堡垒指数评分表，请县委组织部先制定`);
+    }
+    // the sheet cannot change under a scoring (putSheet locks it too)
+    await repo.lockSheet(trx, sheet.id);
+    const items = await repo.listItems(trx, sheet.id);
+    const why = scoringRefusal(items, scores);
+    if (why) throw invalid(why.field, why.message);
+    const total = totalOf(scores);
+    const maxTotal = sumMax(items);
+    const result: FortressGrade = grade(total, sheet);
+    const id = await repo.insertGrade(
+      trx,
+      {
+        sheetId: sheet.id,
+        year: input.year,
+        villageId,
+        total,
+        maxTotal,
+        strongMin: sheet.strongMin,
+        middleMin: sheet.middleMin,
+        grade: result,
+        actorName: user.displayName || user.username,
+        scoredBy: user.id,
+      },
+      scores,
+    );
+    await recordAudit(
+      trx,
+      actorOf(user),
+      'grading.score',
+      { type: 'village_grade', id, regionId: villageId },
+      { year: input.year, total, maxTotal, grade: result, scores: scores.map((s) => [s.itemId, s.score]) },
+    );
+  });
+  return getVillageGrade(db, user, villageId, input.year);
+}
+
+/** For other modules (the exit gate): the village's latest scoring of the newest year from `fromYear` on. */
+export async function currentGrade(db: Db, villageId: number, fromYear: number): Promise<GradeSummary | null> {
+  const row = await repo.latestGradeFrom(db, villageId, fromYear);
+  return row ? toGradeSummary(row) : null;
+}
+
+/** For other modules (the risk screening): the village's current scoring of exactly this year. */
+export async function gradeOfYear(db: Db, villageId: number, year: number): Promise<GradeSummary | null> {
+  const [row] = await repo.gradesOf(db, villageId, year);
+  return row ? toGradeSummary(row) : null;
+}
+
+/** For other modules (the risk screening list): the villages under a region with their current grade of the year. */
+export async function villageGradesUnder(db: Db, regionId: number, year: number) {
+  const rows = await repo.villagesWithGrades(db, regionId, year);
+  return rows.map((r) => ({ ...r, grade: r.grade ? toGradeSummary(r.grade) : null }));
+}
