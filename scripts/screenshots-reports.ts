@@ -106,7 +106,26 @@ async function walkCase(url: string, villageId: number): Promise<number> {
   for (const p of k.problems) await township!.call('PATCH', `/api/cases/${k.id}/problems/${p.id}`, { status: 'done' });
   await step(township!, 'township_pass', { evidence: '初验记录、问题销号台账' });
   await runSession({ ...ctx, runner: county! }, 'county_callback', '县级群众满意度回访', 10, 8, url);
-  await step(county!, 'county_pass', { fortressGrade: 'middle', evidence: '党员座谈会记录、验收评分表' });
+  // the village's 堡垒指数 of the year: the county's sheet (the defaults), the township's scoring (78: 中等村)
+  const found = await county!.call<{ sheet: { items: { id: number; maxScore: number }[] } | null }>(
+    'GET',
+    `/api/grading/sheet?regionId=${me.user.regionId}&year=2025`,
+  );
+  const sheet =
+    found.sheet ??
+    (await county!.call<{ items: { id: number; maxScore: number }[] }>('POST', '/api/grading/sheets', {
+      regionId: me.user.regionId,
+      year: 2025,
+      from: 'defaults',
+    }));
+  let left = 78;
+  const items = sheet.items.map((it) => {
+    const score = Math.min(it.maxScore, left);
+    left -= score;
+    return { itemId: it.id, score, note: '' };
+  });
+  await township!.call('POST', `/api/grading/villages/${villageId}/scorings`, { year: 2025, items });
+  await step(county!, 'county_pass', { evidence: '党员座谈会记录、验收评分表' });
   await step(city!, 'city_pass', { evidence: '市级复盘意见' });
   return k.id;
 }

@@ -20,6 +20,7 @@ import {
 } from '../helpers/cases.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { createOfficial, createRegion, createTree, type TestOfficial, type Tree } from '../helpers/factories.ts';
+import { gradeVillage } from '../helpers/grading.ts';
 import { databaseDigest, sessionFor } from '../helpers/world.ts';
 
 const STATES = [
@@ -96,7 +97,7 @@ const chinaToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shan
 function bodyOf(action: Action): Record<string, string> {
   if (action === 'return') return { action, reason: '台账资料不全，群众意见未整改到位', deadline: FUTURE };
   if (action === 'relist') return { action, reason: '回头看群众满意度下滑', deadline: FUTURE };
-  if (action === 'county_pass') return { action, fortressGrade: 'middle', evidence: '党员座谈会记录、回访测评结果' };
+  if (action === 'county_pass') return { action, evidence: '党员座谈会记录、回访测评结果' };
   return { action, evidence: '整改台账与现场照片' };
 }
 
@@ -214,7 +215,9 @@ const countyPass = (fx: CaseFx, at?: Date) =>
 
 /** A case in `state` whose every gate out of it is met (for `relist`: a look-back that failed). */
 async function readyCase(state: State, action?: Action): Promise<CaseFx> {
-  const fx = await newCase(state, { fortressGrade: state === 'city_review' ? 'strong' : null });
+  // the village's 堡垒指数 (a township scoring) for the steps whose gate reads it
+  const fortressGrade = state === 'city_review' ? 'strong' : state === 'county_acceptance' ? 'middle' : null;
+  const fx = await newCase(state, { fortressGrade });
   if (state === 'village_evaluation') fx.sessionId = await session(fx, { kind: 'self_evaluation' });
   if (state === 'township_check') await addProblem(tdb.db, fx.id, { status: 'done' });
   if (state === 'county_acceptance') fx.sessionId = await session(fx, { kind: 'county_callback' });
@@ -323,7 +326,8 @@ async function expectTaken(fx: CaseFx, action: Action, who: CaseRole, res: Light
     reason: sent.reason ?? null,
     deadline: sent.deadline ?? null,
     evidence: sent.evidence ?? null,
-    fortress_grade: sent.fortressGrade ?? null,
+    // county acceptance records the grade it read (the village was scored 中等村)
+    fortress_grade: action === 'county_pass' ? 'middle' : null,
     new_case_id: newCase?.id ?? null,
     ...(action === 'city_pass' ? {} : { session_id: SESSION_GATED.includes(action) ? fx.sessionId : null }),
   };
@@ -527,13 +531,46 @@ describe('the other gates', () => {
     await expectRefused(officials.county, failed, body, expect.stringMatching(/^最近一次县级回访(测评)?未通过/u));
   });
 
-  it('county_pass: needs a fortress grade when the campaign requires one, from the body or the case', async () => {
-    const fx = await readyCase('county_acceptance');
-    await expectRefused(officials.county, fx, { action: 'county_pass' }, CHINESE);
-    const graded = await newCase('county_acceptance', { fortressGrade: 'strong' });
-    await session(graded, { kind: 'county_callback' });
-    expect((await transition(officials.county, graded.id, { action: 'county_pass' })).statusCode).toBe(200);
-    expect(await caseRow(graded.id)).toMatchObject({ state: 'city_review', fortress_grade: 'strong' });
+  it('county_pass: reads the village 堡垒指数 scored by the township (campaign year or later), records it, types none', async () => {
+    const ungraded = await newCase('county_acceptance');
+    await session(ungraded, { kind: 'county_callback' });
+    const noGrade = '该村尚无本整顿年度及以后的堡垒指数评分（由乡镇在“堡垒指数”中逐项评分），不能通过县级验收';
+    await expectRefused(officials.county, ungraded, { action: 'county_pass' }, noGrade);
+    // a grade of a year before the campaign's (2025) is not read
+    await gradeVillage(tdb.db, ungraded.village, 2024, 'strong');
+    await expectRefused(officials.county, ungraded, { action: 'county_pass' }, noGrade);
+    // the hand-typed grade is gone from the body
+    const typed = await transition(officials.county, ungraded.id, { action: 'county_pass', fortressGrade: 'strong' });
+    expect(typed.statusCode).toBe(400);
+    expect(typed.json()).toMatchObject({ code: 'VALIDATION_FAILED', message: '字段 fortressGrade：不允许的字段' });
+
+    // scored weak, then scored again 强村: the latest scoring of the newest year counts
+    await gradeVillage(tdb.db, ungraded.village, 2025, 'weak');
+    await gradeVillage(tdb.db, ungraded.village, 2025, 'strong', 88);
+    const page = await inject(officials.county, 'GET', `/api/cases/${ungraded.id}`);
+    expect(page.json().fortress).toMatchObject({ year: 2025, total: 88, grade: 'strong', gradeLabel: '强村' });
+    expect(page.json().fortress.ruleText).toContain('总分 85 分及以上为强村');
+    const passed = await transition(officials.county, ungraded.id, { action: 'county_pass' });
+    expect(passed.statusCode, passed.body).toBe(200);
+    expect(await caseRow(ungraded.id)).toMatchObject({ state: 'city_review', fortress_grade: 'strong' });
+    expect((await transitionRows(ungraded.id)).at(-1)).toMatchObject({
+      action: 'county_pass',
+      fortress_grade: 'strong',
+    });
+
+    // a later scoring changes what the gate reads, never the grade recorded at county acceptance
+    await gradeVillage(tdb.db, ungraded.village, 2026, 'weak');
+    await expectRefused(
+      officials.city,
+      { ...ungraded, state: 'city_review' },
+      { action: 'city_pass' },
+      '堡垒指数评定为弱村，不能退出',
+    );
+    expect((await transitionRows(ungraded.id)).at(-1)).toMatchObject({
+      action: 'county_pass',
+      fortress_grade: 'strong',
+    });
+
     const free = await newCase('county_acceptance', { campaignId: campaigns.noGrade });
     await session(free, { kind: 'county_callback' });
     expect((await transition(officials.county, free.id, { action: 'county_pass' })).statusCode).toBe(200);

@@ -125,6 +125,7 @@ describe('listing a village', () => {
       plan: '一村一策：配强班子',
       responsible,
       requireFortressGrade: true,
+      fortress: null,
       problems: [
         {
           id: expect.any(Number),
@@ -148,7 +149,7 @@ describe('listing a village', () => {
         },
       ],
       actions: [{ action: 'start', label: '开始整顿', blocked: null, needs: [] }],
-      editable: { types: true, deadline: true, plan: true, responsible: true, fortressGrade: true, problems: true },
+      editable: { types: true, deadline: true, plan: true, responsible: true, problems: true },
       createdAt: expect.any(String),
     });
     const audit = await tdb.db
@@ -206,16 +207,18 @@ describe('seeing and editing a case', () => {
 
   it('edits fields by role, audited, and freezes a closed case', async () => {
     const id = await createCaseAt(tdb.db, { campaignId, villageId: await newVillage(), state: 'rectifying' });
-    const ok = await call(app, cast.county, 'PATCH', `/api/cases/${id}`, {
-      types: ['矛盾问题突出'],
-      fortressGrade: 'strong',
+    // the 堡垒指数 is the township's scoring (grading module), never typed on a case
+    expect(await call(app, cast.county, 'PATCH', `/api/cases/${id}`, { fortressGrade: 'strong' })).toMatchObject({
+      status: 400,
+      body: { code: 'VALIDATION_FAILED', message: '字段 fortressGrade：不允许的字段' },
     });
+    const ok = await call(app, cast.county, 'PATCH', `/api/cases/${id}`, { types: ['矛盾问题突出'] });
     expect(ok.status).toBe(200);
-    expect(ok.body).toMatchObject({ types: ['矛盾问题突出'], fortressGrade: 'strong' });
+    expect(ok.body).toMatchObject({ types: ['矛盾问题突出'], fortressGrade: null });
     const plan = await call(app, cast.township, 'PATCH', `/api/cases/${id}`, { plan: '新方案' });
     expect(plan.body).toMatchObject({
       plan: '新方案',
-      editable: { types: false, deadline: false, plan: true, responsible: true, fortressGrade: false, problems: true },
+      editable: { types: false, deadline: false, plan: true, responsible: true, problems: true },
     });
     expect(await call(app, cast.township, 'PATCH', `/api/cases/${id}`, { deadline: inDays(5) })).toEqual({
       status: 403,
@@ -234,7 +237,7 @@ describe('seeing and editing a case', () => {
     expect(audit).toEqual([
       {
         action: 'case.update',
-        detail: { fields: ['fortressGrade', 'types'], fortressGrade: { from: null, to: 'strong' } },
+        detail: { fields: ['types'] },
       },
       { action: 'case.update', detail: { fields: ['plan'] } },
     ]);
@@ -518,13 +521,32 @@ describe('the whole path', () => {
     );
     const callback = await runSession(cast.county, id, 'county_callback', 4, 0);
     expect(await step(cast.county, id, { action: 'county_pass' })).toEqual(
-      conflict('INVALID_TRANSITION', '县级验收通过须评定堡垒指数', { state: 'county_acceptance' }),
+      conflict(
+        'INVALID_TRANSITION',
+        '该村尚无本整顿年度及以后的堡垒指数评分（由乡镇在“堡垒指数”中逐项评分），不能通过县级验收',
+        { state: 'county_acceptance' },
+      ),
     );
-    const passed = await step(cast.county, id, {
-      action: 'county_pass',
-      fortressGrade: 'middle',
-      evidence: '回访记录',
+    // the county sets up its 2026 sheet (the defaults), the township scores the village 70 of 100: 中等村
+    const sheet = await call(app, cast.county, 'POST', '/api/grading/sheets', {
+      regionId: cast.tree.county,
+      year: 2026,
+      from: 'defaults',
     });
+    expect(sheet.status).toBe(201);
+    let left = 70;
+    const items = (sheet.body.items as { id: number; maxScore: number }[]).map((it) => {
+      const score = Math.min(it.maxScore, left);
+      left -= score;
+      return { itemId: it.id, score, note: '' };
+    });
+    const scored = await call(app, cast.township, 'POST', `/api/grading/villages/${villageId}/scorings`, {
+      year: 2026,
+      items,
+    });
+    expect(scored.status).toBe(201);
+    expect(scored.body.current).toMatchObject({ total: 70, grade: 'middle', gradeLabel: '中等村' });
+    const passed = await step(cast.county, id, { action: 'county_pass', evidence: '回访记录' });
     expect(passed.body).toMatchObject({ state: 'city_review', fortressGrade: 'middle' });
     expect(passed.body.transitions.at(-1)).toMatchObject({ sessionId: callback.id, fortressGrade: 'middle' });
     expect((await step(cast.city, id, { action: 'city_pass' })).body.state).toBe('exited');

@@ -7,6 +7,7 @@ import { defaultQuestionnaire } from '../../server/modules/sessions/questionnair
 import type { SessionKind } from '../../server/modules/sessions/sessions.rules.ts';
 import { defaultRuleSet } from '../../server/modules/tallies/tallies.rules.ts';
 import { createOfficial } from './factories.ts';
+import { gradeVillage } from './grading.ts';
 
 export const DEFAULT_CASE_TYPES = ['班子战斗力不强', '推进乡村振兴缓慢', '矛盾问题突出', '村容村貌较差'];
 
@@ -46,6 +47,8 @@ export interface CaseAtOptions {
   types?: string[];
   /** YYYY-MM-DD (default: 90 days from now) */
   deadline?: string;
+  /** the village's 堡垒指数 for the campaign's year (a scoring on the county's default sheet), which
+   * the exit gate reads; also recorded on the case as if read at county acceptance */
   fortressGrade?: FortressGrade | null;
   previousCaseId?: number | null;
   plan?: string;
@@ -59,9 +62,10 @@ const inDays = (n: number): string => new Date(Date.now() + n * 86_400_000).toIS
 export async function createCaseAt(db: Db, opts: CaseAtOptions): Promise<number> {
   const campaign = await db
     .selectFrom('campaign')
-    .select('created_by')
+    .select(['created_by', 'year'])
     .where('id', '=', opts.campaignId)
     .executeTakeFirstOrThrow();
+  if (opts.fortressGrade) await gradeVillage(db, opts.villageId, campaign.year, opts.fortressGrade);
   const row = await db
     .insertInto('rectification_case')
     .values({

@@ -60,7 +60,7 @@ const OPEN: CaseFacts = {
   relistedAs: null,
 };
 const TODAY = '2026-03-10';
-const FULL = { reason: '问题未整改到位', deadline: '2026-06-30', fortressGrade: 'strong' as const };
+const FULL = { reason: '问题未整改到位', deadline: '2026-06-30' };
 
 describe('the role and state gate', () => {
   for (const role of ROLES) {
@@ -123,16 +123,18 @@ describe('the gates', () => {
     expect(msg('township_pass', 'township_check', { openProblems: 0 })).toBeNull();
   });
 
-  it('county_pass needs a passed callback and, when required, a grade from the body or the case', () => {
+  it('county_pass needs a passed callback and, when required, a grade read from the township scoring', () => {
     expect(msg('county_pass', 'county_acceptance', { countyCallback: null })).toBe(
       '尚无已结束的县级回访测评，不能通过县级验收',
     );
     expect(
       msg('county_pass', 'county_acceptance', { countyCallback: { ...passed(2), outcome: 'fail', needed: 0 } }),
     ).toBe('最近一次县级回访测评未通过（满意人数须大于在村人数的一半（恰好一半不通过）），不能通过县级验收');
-    expect(msg('county_pass', 'county_acceptance', { fortressGrade: null }, {})).toBe('县级验收通过须评定堡垒指数');
-    expect(msg('county_pass', 'county_acceptance', { fortressGrade: null }, { fortressGrade: 'weak' })).toBeNull();
+    expect(msg('county_pass', 'county_acceptance', { fortressGrade: null }, {})).toBe(
+      '该村尚无本整顿年度及以后的堡垒指数评分（由乡镇在“堡垒指数”中逐项评分），不能通过县级验收',
+    );
     expect(msg('county_pass', 'county_acceptance', { fortressGrade: 'weak' }, {})).toBeNull();
+    expect(msg('county_pass', 'county_acceptance', { fortressGrade: 'middle' }, {})).toBeNull();
     expect(
       msg('county_pass', 'county_acceptance', { fortressGrade: null, requireFortressGrade: false }, {}),
     ).toBeNull();
@@ -143,7 +145,9 @@ describe('the gates', () => {
       '最近一次退回整改后尚未通过县级验收，不能退出',
     );
     expect(msg('city_pass', 'city_review', { fortressGrade: 'weak' })).toBe('堡垒指数评定为弱村，不能退出');
-    expect(msg('city_pass', 'city_review', { fortressGrade: null })).toBe('尚未评定堡垒指数，不能退出');
+    expect(msg('city_pass', 'city_review', { fortressGrade: null })).toBe(
+      '该村尚无本整顿年度及以后的堡垒指数评分（由乡镇在“堡垒指数”中逐项评分），不能退出',
+    );
     expect(msg('city_pass', 'city_review', { fortressGrade: 'middle' })).toBeNull();
     expect(msg('city_pass', 'city_review', { fortressGrade: 'strong' })).toBeNull();
     expect(msg('city_pass', 'city_review', { fortressGrade: 'weak', requireFortressGrade: false })).toBeNull();
@@ -179,13 +183,12 @@ describe('the gates', () => {
 });
 
 describe('edit rights', () => {
-  it('gives types, deadline and grade to county and city, responsible also to the township, plan and problems to all', () => {
+  it('gives types and deadline to county and city, responsible also to the township, plan and problems to all', () => {
     expect(editRights('county', 'rectifying')).toEqual({
       types: true,
       deadline: true,
       plan: true,
       responsible: true,
-      fortressGrade: true,
       problems: true,
     });
     expect(editRights('city', 'listed')).toEqual(editRights('county', 'rectifying'));
@@ -194,7 +197,6 @@ describe('edit rights', () => {
       deadline: false,
       plan: true,
       responsible: true,
-      fortressGrade: false,
       problems: true,
     });
     expect(editRights('village', 'village_evaluation')).toEqual({
@@ -202,7 +204,6 @@ describe('edit rights', () => {
       deadline: false,
       plan: true,
       responsible: false,
-      fortressGrade: false,
       problems: true,
     });
   });
@@ -213,7 +214,6 @@ describe('edit rights', () => {
       deadline: false,
       plan: false,
       responsible: false,
-      fortressGrade: false,
       problems: false,
     };
     for (const role of ROLES) {

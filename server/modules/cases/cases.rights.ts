@@ -9,7 +9,6 @@ export interface EditRights {
   deadline: boolean;
   plan: boolean;
   responsible: boolean;
-  fortressGrade: boolean;
   problems: boolean;
 }
 
@@ -20,7 +19,6 @@ export function editRights(role: Role, state: CaseState): EditRights {
   return {
     types: leader,
     deadline: leader,
-    fortressGrade: leader,
     responsible: leader || (open && role === 'township'),
     plan: open,
     problems: open,

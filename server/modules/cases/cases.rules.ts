@@ -4,6 +4,7 @@
 // rights, case sessions and the inbox in cases.rights.ts. No runtime imports from the server: the
 // console imports the labels from this file.
 import type { Role } from '../../lib/access.ts';
+import type { FortressGrade } from '../grading/grading.rules.ts';
 
 export const CASE_STATES = [
   'listed',
@@ -67,8 +68,9 @@ export const DEFAULT_CASE_TYPES: readonly string[] = [
   '村容村貌较差',
 ];
 
-export type FortressGrade = 'strong' | 'middle' | 'weak';
-export const GRADE_LABEL: Record<FortressGrade, string> = { strong: '强村', middle: '中等村', weak: '弱村' };
+// The 堡垒指数 is graded in the grading module (the township's scoring on the county's sheet); the
+// gates read it (CaseFacts.fortressGrade), nobody types it on a case.
+export { GRADE_LABEL, type FortressGrade } from '../grading/grading.rules.ts';
 
 /** Cases in these states are closed: no edits, and they do not block a new listing of the village. */
 export const CLOSED_STATES: readonly CaseState[] = ['exited', 'monitoring'];
@@ -136,6 +138,7 @@ export interface CaseFacts {
   /** a county_pass recorded after the last return to rectifying */
   countyPassSinceReturn: boolean;
   requireFortressGrade: boolean;
+  /** the village's current 堡垒指数: its latest scoring of the newest year from the campaign's year on */
   fortressGrade: FortressGrade | null;
   /** the case a relist created from this one */
   relistedAs: number | null;
@@ -144,7 +147,6 @@ export interface CaseFacts {
 export interface TransitionFields {
   reason?: string | undefined;
   deadline?: string | undefined;
-  fortressGrade?: FortressGrade | undefined;
 }
 
 export type Refusal = { reason: 'role' } | { reason: 'state'; message: string };
@@ -160,6 +162,9 @@ function sessionGate(s: SessionFact | null, name: string, none: string, purpose:
   return null;
 }
 
+const noGrade = (purpose: string) =>
+  `该村尚无本整顿年度及以后的堡垒指数评分（由乡镇在“堡垒指数”中逐项评分），不能${purpose}`;
+
 /** The gate on facts alone (what the console shows as `blocked`); null when open. */
 export function gateOf(action: CaseAction, f: CaseFacts): string | null {
   switch (action) {
@@ -168,15 +173,13 @@ export function gateOf(action: CaseAction, f: CaseFacts): string | null {
     case 'township_pass':
       return f.openProblems > 0 ? `问题清单还有 ${f.openProblems} 项未销号` : null;
     case 'county_pass':
-      return sessionGate(
-        f.countyCallback,
-        '县级回访测评',
-        '尚无已结束的县级回访测评，不能通过县级验收',
-        '通过县级验收',
+      return (
+        sessionGate(f.countyCallback, '县级回访测评', '尚无已结束的县级回访测评，不能通过县级验收', '通过县级验收') ??
+        (f.requireFortressGrade && f.fortressGrade === null ? noGrade('通过县级验收') : null)
       );
     case 'city_pass':
       if (!f.countyPassSinceReturn) return '最近一次退回整改后尚未通过县级验收，不能退出';
-      if (f.requireFortressGrade && f.fortressGrade === null) return '尚未评定堡垒指数，不能退出';
+      if (f.requireFortressGrade && f.fortressGrade === null) return noGrade('退出');
       if (f.requireFortressGrade && f.fortressGrade === 'weak') return '堡垒指数评定为弱村，不能退出';
       return null;
     case 'lookback_pass':
@@ -191,11 +194,9 @@ export function gateOf(action: CaseAction, f: CaseFacts): string | null {
   }
 }
 
-/** The body fields an action needs, given the facts (county_pass needs a grade only when none is set). */
-export function needsOf(action: CaseAction, f: CaseFacts): string[] {
-  if (action === 'return' || action === 'relist') return ['reason', 'deadline'];
-  if (action === 'county_pass' && f.requireFortressGrade && f.fortressGrade === null) return ['fortressGrade'];
-  return [];
+/** The body fields an action needs. */
+export function needsOf(action: CaseAction): string[] {
+  return action === 'return' || action === 'relist' ? ['reason', 'deadline'] : [];
 }
 
 const FIELD_MESSAGE: Partial<Record<CaseAction, string>> = {
@@ -203,14 +204,13 @@ const FIELD_MESSAGE: Partial<Record<CaseAction, string>> = {
   relist: '重新列入须填写原因和新案件的整改期限',
 };
 
-function fieldsRefusal(action: CaseAction, f: CaseFacts, input: TransitionFields, today: string): string | null {
-  for (const need of needsOf(action, f)) {
-    if (need === 'fortressGrade' && input.fortressGrade === undefined) return '县级验收通过须评定堡垒指数';
+function fieldsRefusal(action: CaseAction, input: TransitionFields, today: string): string | null {
+  for (const need of needsOf(action)) {
     if ((need === 'reason' && !input.reason?.trim()) || (need === 'deadline' && !input.deadline)) {
       return FIELD_MESSAGE[action] ?? '缺少必填内容';
     }
   }
-  if (needsOf(action, f).includes('deadline') && input.deadline !== undefined && input.deadline <= today) {
+  if (needsOf(action).includes('deadline') && input.deadline !== undefined && input.deadline <= today) {
     return '新的整改期限须晚于今天';
   }
   return null;
@@ -229,7 +229,7 @@ export function refusal(
   if (!edgeOf(action, state, role)) {
     return { reason: 'state', message: `案件当前为“${STATE_LABEL[state]}”，不能${ACTION_LABEL[action]}` };
   }
-  const message = gateOf(action, facts) ?? fieldsRefusal(action, facts, input, today);
+  const message = gateOf(action, facts) ?? fieldsRefusal(action, input, today);
   return message === null ? null : { reason: 'state', message };
 }
 
@@ -246,7 +246,7 @@ export function availableActions(role: Role, state: CaseState, facts: CaseFacts)
     action: e.action,
     label: ACTION_LABEL[e.action],
     blocked: gateOf(e.action, facts),
-    needs: needsOf(e.action, facts),
+    needs: needsOf(e.action),
   }));
 }
 

@@ -1,6 +1,7 @@
 // The HTTP contract of campaigns and rectification cases (issue 4). The console imports these
 // types with `import type`; the routes validate and serialize with them.
 import { Type, type Static } from 'typebox';
+import { GradeSummarySchema } from '../grading/grading.schemas.ts';
 import { KindSchema, QuestionnaireSchema, RuleSetSchema, StatusSchema } from '../sessions/sessions.schemas.ts';
 
 const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
@@ -186,7 +187,7 @@ export const AvailableActionSchema = Type.Object({
   action: CaseActionSchema,
   label: Type.String(),
   blocked: NullableString,
-  /** the body fields this action needs: reason, deadline, fortressGrade, sessionId */
+  /** the body fields this action needs: reason, deadline */
   needs: Type.Array(Type.String()),
 });
 
@@ -219,6 +220,8 @@ export const CaseViewSchema = Type.Object({
   plan: Type.String(),
   responsible: ResponsibleSchema,
   requireFortressGrade: Type.Boolean(),
+  /** the village's current 堡垒指数 as the exit gate reads it (fortressGrade: the grade recorded at county acceptance) */
+  fortress: Type.Union([GradeSummarySchema, Type.Null()]),
   problems: Type.Array(ProblemSchema),
   transitions: Type.Array(TransitionSchema),
   sessions: Type.Array(CaseSessionSchema),
@@ -240,7 +243,6 @@ export const CaseViewSchema = Type.Object({
     deadline: Type.Boolean(),
     plan: Type.Boolean(),
     responsible: Type.Boolean(),
-    fortressGrade: Type.Boolean(),
     problems: Type.Boolean(),
   }),
   createdAt: Iso,
@@ -267,7 +269,6 @@ export const PatchCaseBody = Type.Object(
     deadline: Type.Optional(DateOnly),
     plan: Type.Optional(Type.String({ maxLength: 5000 })),
     responsible: Type.Optional(ResponsibleSchema),
-    fortressGrade: Type.Optional(NullableGrade),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -280,7 +281,6 @@ export const TransitionBody = Type.Object(
     deadline: Type.Optional(DateOnly),
     evidence: Type.Optional(Type.String({ maxLength: 2000 })),
     sessionId: Type.Optional(Id),
-    fortressGrade: Type.Optional(FortressGradeSchema),
     /** relist: the campaign of the new case (default: the newest campaign covering the village) */
     campaignId: Type.Optional(Id),
   },

@@ -149,9 +149,6 @@ export async function updateCase(db: Db, user: CurrentUser, id: number, patch: P
       {
         fields,
         ...(patch.deadline !== undefined ? { deadline: { from: row.deadline, to: patch.deadline } } : {}),
-        ...(patch.fortressGrade !== undefined
-          ? { fortressGrade: { from: row.fortressGrade, to: patch.fortressGrade } }
-          : {}),
       },
     );
   });

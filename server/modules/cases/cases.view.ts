@@ -1,6 +1,8 @@
 // Rows to the HTTP shapes of cases: the summary (list, exports) and the full case page.
 import type { Db } from '../../db/database.ts';
 import type { CurrentUser } from '../../lib/access.ts';
+import { currentGrade } from '../grading/grading.service.ts';
+import type { GradeSummary } from '../grading/grading.schemas.ts';
 import type { CaseRow } from './cases.repository.ts';
 import * as repo from './cases.repository.ts';
 import { listProblems, type ProblemRow } from './problems.repository.ts';
@@ -48,24 +50,33 @@ export function toProblem(p: ProblemRow): Problem {
   return { ...p, doneAt: p.doneAt ? p.doneAt.toISOString() : null };
 }
 
+/** The village's 堡垒指数 the gates read: its latest scoring of the newest year from the campaign's on. */
+export function fortressOf(db: Db, row: CaseRow): Promise<GradeSummary | null> {
+  return currentGrade(db, row.villageId, row.campaignYear);
+}
+
 /** The facts the gates read, for this case row. */
-export async function factsOf(db: Db, row: CaseRow): Promise<CaseFacts> {
-  const stored = await steps.readFacts(db, row.id);
+export async function factsOf(db: Db, row: CaseRow, fortress?: GradeSummary | null): Promise<CaseFacts> {
+  const [stored, grade] = await Promise.all([
+    steps.readFacts(db, row.id),
+    fortress === undefined ? fortressOf(db, row) : fortress,
+  ]);
   return {
     ...stored,
     requireFortressGrade: row.requireFortressGrade,
-    fortressGrade: row.fortressGrade,
+    fortressGrade: grade?.grade ?? null,
     relistedAs: row.relistedAsCaseId,
   };
 }
 
 export async function toView(db: Db, user: CurrentUser, row: CaseRow): Promise<CaseView> {
+  const fortress = await fortressOf(db, row);
   const [problems, transitions, sessions, history, facts] = await Promise.all([
     listProblems(db, row.id),
     steps.listTransitions(db, row.id),
     steps.listCaseSessions(db, row.id),
     repo.listVillageHistory(db, row.villageId),
-    factsOf(db, row),
+    factsOf(db, row, fortress),
   ]);
   return {
     ...toSummary(row),
@@ -73,6 +84,7 @@ export async function toView(db: Db, user: CurrentUser, row: CaseRow): Promise<C
     plan: row.plan,
     responsible: row.responsible,
     requireFortressGrade: row.requireFortressGrade,
+    fortress,
     problems: problems.map(toProblem),
     transitions: transitions.map((t) => ({ ...t, actionLabel: ACTION_LABEL[t.action], at: t.at.toISOString() })),
     sessions: sessions.map((s) => ({

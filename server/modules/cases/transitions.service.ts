@@ -52,11 +52,12 @@ export async function transition(db: Db, user: CurrentUser, id: number, input: T
       throw new AppError('VALIDATION_FAILED', message, [{ field: 'sessionId', message }]);
     }
     const newCaseId = input.action === 'relist' ? await relist(trx, user, row, input) : null;
-    const grade = input.action === 'county_pass' ? (input.fortressGrade ?? row.fortressGrade) : null;
+    // the grade read at county acceptance is recorded on the step and the case (history: it may change later)
+    const grade = input.action === 'county_pass' ? facts.fortressGrade : null;
     await repo.updateCase(trx, id, {
       ...(edge.to !== row.state ? { state: edge.to } : {}),
       ...(input.action === 'return' ? { deadline: input.deadline } : {}),
-      ...(input.action === 'county_pass' && input.fortressGrade ? { fortressGrade: input.fortressGrade } : {}),
+      ...(input.action === 'county_pass' && grade ? { fortressGrade: grade } : {}),
     });
     const transitionId = await steps.insertTransition(trx, {
       caseId: id,

@@ -8,6 +8,7 @@ import type { CurrentUser } from '../../lib/access.ts';
 import { submitBallot } from '../ballots/ballots.service.ts';
 import { createCase } from '../cases/cases.service.ts';
 import { createCaseSession, transition } from '../cases/transitions.service.ts';
+import { getSheet, scoreVillage } from '../grading/grading.service.ts';
 import { chinaDay } from '../cases/cases.rules.ts';
 import { closeSession, openSession } from '../sessions/lifecycle.service.ts';
 import type { SessionKind } from '../sessions/sessions.rules.ts';
@@ -86,6 +87,17 @@ export async function runSession(ctx: RunContext, runner: CurrentUser, plan: Ses
   return session.id;
 }
 
+/** Item scores adding up to `total` on the county's sheet of the year (the township's scoring). */
+async function scores(db: Db, people: People, year: number, total: number) {
+  const { sheet } = await getSheet(db, people.county, { year });
+  let left = total;
+  return (sheet?.items ?? []).map((it) => {
+    const score = Math.min(it.maxScore, left);
+    left -= score;
+    return { itemId: it.id, score, note: '' };
+  });
+}
+
 const inDays = (days: number): string => chinaDay(new Date(Date.now() + days * 86_400_000));
 const TYPES = ['班子战斗力不强', '推进乡村振兴缓慢', '矛盾问题突出', '村容村貌较差'];
 
@@ -155,7 +167,11 @@ async function advance(ctx: RunContext, people: People, plan: CasePlan, caseId: 
     end: 'closed',
   };
   await runSession(ctx, people.county, callback, people.county);
-  await step(people.county, { action: 'county_pass', fortressGrade: 'middle' });
+  await scoreVillage(ctx.db, people.township, plan.villageId, {
+    year: plan.year,
+    items: await scores(ctx.db, people, plan.year, 72),
+  });
+  await step(people.county, { action: 'county_pass' });
   await step(people.city, { action: 'city_pass' });
   if (plan.fate === 'monitoring') await step(people.county, { action: 'monitor' });
 }

@@ -11,6 +11,7 @@ import { AppError } from '../../errors.ts';
 import type { CurrentUser, Role } from '../../lib/access.ts';
 import { login } from '../auth/auth.service.ts';
 import { createCampaign } from '../cases/campaigns.service.ts';
+import { createSheet } from '../grading/grading.service.ts';
 import { createOfficial } from '../officials/officials.service.ts';
 import { importVillagesFromCli } from '../regions/import.cli.ts';
 import { createAdmin, DEMO_PASSWORD } from './demo.service.ts';
@@ -143,6 +144,8 @@ export async function seedScale(
           year,
           title: `${year}年度软弱涣散村党组织整顿`,
         });
+        // the county's 堡垒指数 sheet of the year (the defaults): exit needs the township's grade
+        await createSheet(db, countyUser, { regionId: county.id, year, from: 'defaults' });
         const ctx: RunContext = { db, publicUrl: env.publicUrl, counters, sessionIds: [] };
         say(`${county.name} ${year} 年：开始（每场约 ${ballots} 张选票）`);
         await pool(villages, opts.concurrency, async (v) => {
