@@ -9,6 +9,8 @@ import { createCampaign, createCaseAt } from '../helpers/cases.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { castBallot, validAnswers } from '../helpers/evaluation.ts';
 import { createOfficial, createRegion } from '../helpers/factories.ts';
+import { defaultQuestionnaire } from '../../server/modules/sessions/questionnaire.ts';
+import { defaultRuleSet } from '../../server/modules/tallies/tallies.rules.ts';
 import { call, createCast, type Caller, type Cast } from '../helpers/officials-api.ts';
 import { sessionFor } from '../helpers/world.ts';
 
@@ -20,12 +22,14 @@ const year = Number(
   new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(new Date()),
 );
 const ACK = '我知道此测评不计入任何整顿案件的验收';
+const CAMPAIGN = '软弱涣散村党组织整顿';
+const DEFAULT_TEMPLATE = { campaign: null, questionnaire: defaultQuestionnaire(), rules: defaultRuleSet() };
 
 beforeAll(async () => {
   tdb = await createTestDatabase();
   app = await buildTestApp(tdb.db);
   cast = await createCast(tdb.db);
-  campaignId = await createCampaign(tdb.db, cast.tree.county, { createdBy: cast.county.id });
+  campaignId = await createCampaign(tdb.db, cast.tree.county, { createdBy: cast.county.id, title: CAMPAIGN });
 });
 
 afterAll(async () => {
@@ -63,6 +67,11 @@ describe('a session created from the sessions page', () => {
         allowed: true,
         needsAcknowledgement: false,
         message: `此村级自评属于东山村的整顿案件（案件 ${caseId}，当前“村级自评”），结束后结果计入该案件的验收。`,
+        template: {
+          campaign: { id: campaignId, title: CAMPAIGN },
+          questionnaire: defaultQuestionnaire(),
+          rules: defaultRuleSet(),
+        },
       },
     });
     const created = await call(app, p.secretary, 'POST', '/api/sessions', {
@@ -107,6 +116,7 @@ describe('a session created from the sessions page', () => {
       allowed: false,
       needsAcknowledgement: false,
       message,
+      template: DEFAULT_TEMPLATE,
     });
     // even with the acknowledgement: a listed village's sessions belong to its case
     const body = { villageId: p.village, residentsPresent: 3, acknowledgeNoCase: true };
@@ -126,6 +136,7 @@ describe('a session created from the sessions page', () => {
       allowed: true,
       needsAcknowledgement: true,
       message: told,
+      template: DEFAULT_TEMPLATE,
     });
     const body = { villageId: p.village, residentsPresent: 3, title: '  ' };
     const message = `${told}请确认“${ACK}”后再创建。`;
@@ -167,6 +178,31 @@ describe('a session created from the sessions page', () => {
     });
     const self = await call(app, cast.township, 'POST', '/api/sessions', { villageId: p.village, residentsPresent: 3 });
     expect(self.body).toMatchObject({ caseId: relisted, kind: 'self_evaluation' });
+  });
+
+  it('names the campaign whose questionnaire and rules the session starts from, and creates it with them', async () => {
+    const p = await newVillage('前山村');
+    const questionnaire = { ...defaultQuestionnaire(), header: '前山村整顿满意度测评（整顿活动问卷）' };
+    const rules = { ...defaultRuleSet(), majority: 'inclusive' as const };
+    const own = await createCampaign(tdb.db, cast.tree.county, { createdBy: cast.county.id, title: '2026年专项整顿' });
+    await tdb.db
+      .updateTable('campaign')
+      .set({ questionnaire: JSON.stringify(questionnaire), rules: JSON.stringify(rules) })
+      .where('id', '=', own)
+      .execute();
+    await createCaseAt(tdb.db, { campaignId: own, villageId: p.village, state: 'village_evaluation' });
+    expect((await context(p.secretary, p.village)).body.template).toEqual({
+      campaign: { id: own, title: '2026年专项整顿' },
+      questionnaire,
+      rules,
+    });
+    // a kind the case cannot use now: no session is created from it, the default is told
+    expect((await context(cast.township, p.village, 'township_check')).body.template).toEqual(DEFAULT_TEMPLATE);
+    const created = await call(app, p.secretary, 'POST', '/api/sessions', {
+      villageId: p.village,
+      residentsPresent: 3,
+    });
+    expect(created.body).toMatchObject({ questionnaire, rules });
   });
 
   it('answers the preview only inside the caller’s subtree and only for a village', async () => {

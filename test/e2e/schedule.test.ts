@@ -3,7 +3,8 @@
 // takes the others from an uploaded Excel file (a bad row is named with its row number, an unreadable
 // file changes nothing), downloads the template of the chosen villages, previews, creates after the
 // confirmation, and sees the sessions. One browser page and one app for the whole file: each step
-// starts where the previous one left off.
+// starts where the previous one left off. Last, the new-session form names the campaign its
+// questionnaire comes from (or the default template).
 import fs from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +20,7 @@ const hasChromium = fs.existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`跳过批量安排浏览器测试：未找到 ${CHROMIUM}（CI 会安装 chromium）`);
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const CAMPAIGN = '软弱涣散村党组织整顿';
 const thisYear = Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format());
 
 async function workbook(rows: unknown[][]): Promise<Buffer> {
@@ -33,6 +35,7 @@ describe.skipIf(!hasChromium)('批量安排 (the schedule page)', () => {
   let app: FastifyInstance;
   let browser: Browser;
   let page: Page;
+  let baseUrl = '';
   let tree: Tree;
   let caseId = 0;
   let nanpo = 0;
@@ -52,11 +55,11 @@ describe.skipIf(!hasChromium)('批量安排 (the schedule page)', () => {
     await db.db.updateTable('region').set({ name: '河口村' }).where('id', '=', tree.village).execute();
     nanpo = await createRegion(db.db, 'village', tree.township, '南坡村');
     beiling = await createRegion(db.db, 'village', tree.township, '北岭村');
-    const campaign = await createCampaign(db.db, tree.county, { year: thisYear });
+    const campaign = await createCampaign(db.db, tree.county, { year: thisYear, title: CAMPAIGN });
     caseId = await createCaseAt(db.db, { campaignId: campaign, villageId: tree.village, state: 'village_evaluation' });
     const official = await createOfficial(db.db, 'township', tree.township);
     app = await buildTestApp(db.db);
-    const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+    baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -96,6 +99,7 @@ describe.skipIf(!hasChromium)('批量安排 (the schedule page)', () => {
       mimeType: XLSX,
       buffer: Buffer.from('这不是 Excel 文件'),
     });
+    await importProblems().first().waitFor();
     expect(await importProblems().allInnerTexts()).toEqual(['坏文件.xlsx：该文件不是有效的 .xlsx 文件']);
     expect(await count('河口村').inputValue()).toBe('12');
     expect(await count('南坡村').inputValue()).toBe('');
@@ -164,6 +168,17 @@ describe.skipIf(!hasChromium)('批量安排 (the schedule page)', () => {
     ]);
     await result.getByRole('link', { name: `北岭村 ${thisYear}年度村级自评` }).click();
     await page.getByRole('heading', { name: `北岭村 ${thisYear}年度村级自评` }).waitFor();
+  });
+
+  it('the new-session form names where its questionnaire comes from: the case’s campaign, or the default', async () => {
+    const source = page.getByTestId('questionnaire-source');
+    await page.goto(`${baseUrl}/#/sessions/new?village=${tree.village}`);
+    await source.filter({ hasText: `问卷（整顿活动「${CAMPAIGN}」）` }).waitFor();
+    expect(await page.getByRole('heading', { name: /^判定规则/ }).innerText()).toBe(
+      `判定规则（整顿活动「${CAMPAIGN}」）`,
+    );
+    await page.goto(`${baseUrl}/#/sessions/new?village=${nanpo}`);
+    await source.filter({ hasText: '问卷（默认模板）' }).waitFor();
   });
 
   it('logged no script errors or CSP refusals', () => {

@@ -9,6 +9,8 @@ export interface ServableCaseRow {
   state: CaseState;
   relistedAs: number | null;
   /** the campaign's template: the questionnaire and rules of the case's sessions */
+  campaignId: number;
+  campaignTitle: string;
   questionnaire: Questionnaire;
   rules: RuleSet;
 }
@@ -22,7 +24,7 @@ export async function servableCaseOf(db: Db, villageId: number, lock = false): P
   const { rows } = await sql<ServableCaseRow>`
     select c.id, c.state,
       (select n.id from rectification_case n where n.previous_case_id = c.id) as "relistedAs",
-      p.questionnaire, p.rules
+      p.id as "campaignId", p.title as "campaignTitle", p.questionnaire, p.rules
     from rectification_case c
     join campaign p on p.id = c.campaign_id
     where c.village_id = ${villageId} and c.state <> 'exited'

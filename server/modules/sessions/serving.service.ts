@@ -4,6 +4,8 @@ import type { Db } from '../../db/database.ts';
 import { AppError } from '../../errors.ts';
 import type { CurrentUser } from '../../lib/access.ts';
 import { getRegionInScope } from '../regions/regions.service.ts';
+import { defaultRuleSet, type RuleSet } from '../tallies/tallies.rules.ts';
+import { defaultQuestionnaire, type Questionnaire } from './questionnaire.ts';
 import type { SessionKind } from './sessions.rules.ts';
 import { servableCaseOf, type ServableCaseRow } from './serving.repository.ts';
 import { NO_CASE_ACKNOWLEDGEMENT, sessionContextOf, type SessionContext } from './serving.rules.ts';
@@ -12,16 +14,35 @@ export function notAVillage(): AppError {
   return new AppError('VALIDATION_FAILED', '测评只能为村创建', [{ field: 'villageId', message: '不是村' }]);
 }
 
+/** The questionnaire and rules a new session starts from: its case's campaign's, else the default. */
+export interface SessionTemplate {
+  /** null: the default template */
+  campaign: { id: number; title: string } | null;
+  questionnaire: Questionnaire;
+  rules: RuleSet;
+}
+
 /** What creating a session of this kind for the village would do (GET /api/villages/:id/session-context). */
 export async function sessionContext(
   db: Db,
   user: CurrentUser,
   villageId: number,
   kind: SessionKind,
-): Promise<SessionContext> {
+): Promise<SessionContext & { template: SessionTemplate }> {
   const village = await getRegionInScope(db, user, villageId);
   if (village.level !== 'village') throw notAVillage();
-  return sessionContextOf(kind, village.name, (await servableCaseOf(db, village.id)) ?? null);
+  const found = (await servableCaseOf(db, village.id)) ?? null;
+  const context = sessionContextOf(kind, village.name, found);
+  // as createSession chooses: the campaign's template only for a session that serves its case
+  const template: SessionTemplate =
+    context.serves && found
+      ? {
+          campaign: { id: found.campaignId, title: found.campaignTitle },
+          questionnaire: found.questionnaire,
+          rules: found.rules,
+        }
+      : { campaign: null, questionnaire: defaultQuestionnaire(), rules: defaultRuleSet() };
+  return { ...context, template };
 }
 
 /**

@@ -139,6 +139,12 @@ export const SessionContextReply = Type.Object({
   allowed: Type.Boolean(),
   needsAcknowledgement: Type.Boolean(),
   message: Type.String(),
+  /** what the session will start from: its case's campaign's questionnaire and rules, or the default */
+  template: Type.Object({
+    campaign: Type.Union([Type.Object({ id: Type.Integer(), title: Type.String() }), Type.Null()]),
+    questionnaire: QuestionnaireSchema,
+    rules: RuleSetSchema,
+  }),
 });
 
 export const PatchSessionBody = Type.Object(
