@@ -1,5 +1,5 @@
 // Crash drill (DESIGN.md invariants 1–3): the real server is killed with SIGKILL again and again
-// while 32 clients submit 2,000 ballots and retry, with the same client id, on every network error
+// while 32 clients submit 1,200 ballots and retry, with the same client id, on every network error
 // or 5xx. Afterwards every acknowledged ballot is stored, each slip counts once, and
 // ballots = used slips = acknowledged submissions.
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -9,10 +9,10 @@ import { runBallotLoad, faultsAt } from '../helpers/ballot-load.ts';
 import { ballotState, createSessionFixture, type SessionFixture } from '../helpers/evaluation.ts';
 import { startServer, type ServerProcess } from '../helpers/server-process.ts';
 
-const BALLOTS = 2000;
+const BALLOTS = 1200;
 const CLIENTS = 32;
 // Kill the server each time the acknowledged count passes one of these (5 kills, spread over the load).
-const KILL_AT = [250, 600, 950, 1300, 1650];
+const KILL_AT = [150, 360, 570, 780, 990];
 const DEADLINE_MS = 85_000;
 
 let tdb: TestDatabase;

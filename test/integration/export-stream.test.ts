@@ -20,7 +20,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { createOfficial, createRegion, createTree } from '../helpers/factories.ts';
 import { sessionFor } from '../helpers/world.ts';
 
-const SMALL = 250;
+const SMALL = 120;
 const LARGE = 4 * SMALL;
 
 let tdb: TestDatabase;
