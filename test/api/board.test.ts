@@ -1,6 +1,7 @@
 // The campaign board API (issue 9, /tmp/board-contract.md): scope and drill-down, the whole reply
-// of a township's board, verdicts of sessions closed through the real close (required, margin,
-// rate), an open session's turnout and nothing else, the year filter, history and the XLSX.
+// of a township's board, verdicts of sessions closed through the real close (required, and the rule
+// in words sent once in the reply's rule table), an open session's turnout and nothing else, the
+// year filter, history and the XLSX (margin, rate and rule in words per result).
 import ExcelJS from 'exceljs';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
@@ -10,8 +11,9 @@ import { buildTestApp } from '../helpers/app.ts';
 import { createCampaign, createCaseAt, createCaseSession } from '../helpers/cases.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { castBallot, createSessionFixture, validAnswers } from '../helpers/evaluation.ts';
-import { createRegion, createTree } from '../helpers/factories.ts';
+import { createOfficial, createRegion, createTree } from '../helpers/factories.ts';
 import { call, createCast, type Cast, type Caller } from '../helpers/officials-api.ts';
+import { sessionFor } from '../helpers/world.ts';
 
 let tdb: TestDatabase;
 let app: FastifyInstance;
@@ -150,8 +152,6 @@ describe('GET /api/board: the rows', () => {
       villageName: names[villageId],
       townshipId: cast.tree.township,
       townshipName: names[cast.tree.township],
-      countyId: cast.tree.county,
-      countyName: names[cast.tree.county],
       case: null,
     });
     expect(body).toEqual({
@@ -160,6 +160,7 @@ describe('GET /api/board: the rows', () => {
       children: [],
       year,
       years: [year, 2024].filter((y, i, a) => a.indexOf(y) === i).sort((a, b) => b - a),
+      rules: [{ id: 1, text: rule }],
       villages: [
         {
           ...row(cast.tree.village),
@@ -168,26 +169,16 @@ describe('GET /api/board: the rows', () => {
               sessionId: ids.closed,
               kind: 'self_evaluation',
               status: 'closed',
-              title: '一村自评',
               residentsPresent: 10,
               issued: 9,
               used: 8,
-              verdict: {
-                outcome: 'fail',
-                satisfied: 5,
-                required: 6,
-                denominator: 10,
-                margin: -1,
-                ratePermille: 500,
-                rule,
-              },
+              verdict: { outcome: 'fail', satisfied: 5, required: 6, denominator: 10, ruleId: 1 },
               closedAt: expect.any(String),
             },
             {
               sessionId: ids.open,
               kind: 'township_check',
               status: 'open',
-              title: '一村初验',
               residentsPresent: 6,
               issued: 5,
               used: 3,
@@ -199,7 +190,6 @@ describe('GET /api/board: the rows', () => {
             action: 'close',
             label: '结束测评',
             role: 'township',
-            roleLabel: '乡镇党委',
             kind: 'township_check',
             sessionId: ids.open,
           },
@@ -221,7 +211,7 @@ describe('GET /api/board: the rows', () => {
     const village = res.json().villages.find((v: { villageId: number }) => v.villageId === cast.tree.village);
     const open = village.latest.find((s: { sessionId: number }) => s.sessionId === ids.open);
     expect(Object.keys(open).sort()).toEqual(
-      ['closedAt', 'issued', 'kind', 'residentsPresent', 'sessionId', 'status', 'title', 'used', 'verdict'].sort(),
+      ['closedAt', 'issued', 'kind', 'residentsPresent', 'sessionId', 'status', 'used', 'verdict'].sort(),
     );
     expect(open).toMatchObject({ used: 3, verdict: null });
     // three 满意 ballots are in the table; no count of them appears anywhere in the raw reply
@@ -231,16 +221,34 @@ describe('GET /api/board: the rows', () => {
   it('a listed village: its case, light, the case session’s verdict and the step it waits for', async () => {
     const { body } = await board(cast.county, `?regionId=${ids.otherTownship}`);
     expect(body.villages[0]).toMatchObject({
-      case: { id: ids.caseId, state: 'village_evaluation', stateLabel: '村级自评', light: { color: 'green' } },
+      case: { id: ids.caseId, state: 'village_evaluation', light: { color: 'green' } },
       latest: [
         {
           sessionId: ids.caseSession,
-          verdict: { outcome: 'pass', satisfied: 8, required: 6, denominator: 10, margin: 2, ratePermille: 800 },
+          verdict: { outcome: 'pass', satisfied: 8, required: 6, denominator: 10, ruleId: 1 },
         },
       ],
-      nextStep: { action: 'apply', role: 'village', roleLabel: '村党组织书记' },
+      nextStep: { action: 'apply', role: 'village' },
     });
+    expect(body.rules).toHaveLength(1);
     expect(body.totals).toMatchObject({ listed: 1, byLight: { red: 0, yellow: 0, green: 1 } });
+  });
+
+  it('sends each rule text once: every verdict names an entry of the rule table by id', async () => {
+    // a township of its own with two villages, each with a self-evaluation closed under the same rule set
+    const tree = await createTree(tdb.db);
+    const second = await createRegion(tdb.db, 'village', tree.township);
+    for (const village of [tree.village, second])
+      await createSessionFixture(tdb.db, { tree: { ...tree, village }, slips: 4, status: 'closed' });
+    const official = await createOfficial(tdb.db, 'township', tree.township);
+    const { body } = await board({ ...official, cookie: await sessionFor(tdb.db, official.id) });
+    const verdicts = (body as { villages: { latest: { verdict: { ruleId: number } | null }[] }[] }).villages.flatMap(
+      (v) => v.latest.flatMap((s) => (s.verdict ? [s.verdict] : [])),
+    );
+    expect(verdicts.map((v) => v.ruleId)).toEqual([1, 1]);
+    const rules = body.rules as { id: number; text: string }[];
+    expect(rules).toEqual([{ id: 1, text: expect.stringMatching(/^满意人数/) }]);
+    expect(JSON.stringify(body).split(rules[0]?.text as string)).toHaveLength(2);
   });
 
   it('filters by year: another year shows that year’s sessions only', async () => {
@@ -302,11 +310,23 @@ describe('GET /api/board.xlsx', () => {
     const header = (ws?.getRow(1).values as unknown[]).slice(1);
     expect(header.slice(0, 6)).toEqual(['县', '乡镇', '村', '案件状态', '亮灯', '亮灯原因']);
     expect(header).toContain('村级自评·结果');
+    expect(header.slice(6, 13)).toEqual([
+      '村级自评·状态',
+      '村级自评·已投/发放/在村',
+      '村级自评·结果',
+      '村级自评·满意/至少需要',
+      '村级自评·差额',
+      '村级自评·满意率',
+      '村级自评·判定规则',
+    ]);
     expect(header.slice(-2)).toEqual(['下一步', '由谁办理']);
     expect(ws?.rowCount).toBe(4);
     const rows = [2, 3, 4].map((r) => (ws?.getRow(r).values as unknown[]).slice(1));
     const v1 = rows.find((r) => r[2] === names[cast.tree.village]) as unknown[];
-    expect(v1.slice(3, 12)).toEqual([
+    expect(v1.slice(0, 13)).toEqual([
+      names[cast.tree.county],
+      names[cast.tree.township],
+      names[cast.tree.village],
       '未列入',
       undefined,
       undefined,
@@ -316,6 +336,7 @@ describe('GET /api/board.xlsx', () => {
       '5/6',
       '还差 1 票',
       '50.0%',
+      '满意人数（满意＋基本满意）须大于在村人数的一半（恰好一半不通过）；“不了解”不计为满意',
     ]);
     const listed = rows.find((r) => r[2] === names[cast.otherVillage]) as unknown[];
     expect(listed.slice(3, 5)).toEqual(['村级自评', '绿灯']);
@@ -329,7 +350,10 @@ describe('GET /api/board.xlsx', () => {
 });
 
 describe('GET /api/board: the board kept between requests', () => {
-  type Row = { villageId: number; latest: { sessionId: number; title: string; used: number; status: string }[] };
+  type Row = {
+    villageId: number;
+    latest: { sessionId: number; residentsPresent: number; used: number; status: string }[];
+  };
   const sessionOf = async (sessionId: number) => {
     const { body } = await board(cast.township);
     for (const v of (body as { villages: Row[] }).villages) {
@@ -356,21 +380,21 @@ describe('GET /api/board: the board kept between requests', () => {
     const f = await createSessionFixture(tdb.db, {
       tree: { ...cast.tree, village: ids.v3 },
       slips: 2,
-      title: '改名之前',
+      residentsPresent: 30,
     });
-    expect((await sessionOf(f.sessionId)).title).toBe('改名之前');
-    expect((await sessionOf(f.sessionId)).title).toBe('改名之前');
-    await sql`update evaluation_session set title = '改名之后' where id = ${f.sessionId}`.execute(tdb.db);
-    expect((await sessionOf(f.sessionId)).title).toBe('改名之后');
+    expect((await sessionOf(f.sessionId)).residentsPresent).toBe(30);
+    expect((await sessionOf(f.sessionId)).residentsPresent).toBe(30);
+    await sql`update evaluation_session set residents_present = 31 where id = ${f.sessionId}`.execute(tdb.db);
+    expect((await sessionOf(f.sessionId)).residentsPresent).toBe(31);
     // a change rolled back leaves the counter and the board as they were
     await tdb.db
       .transaction()
       .execute(async (trx) => {
-        await sql`update evaluation_session set title = '没有提交' where id = ${f.sessionId}`.execute(trx);
+        await sql`update evaluation_session set residents_present = 32 where id = ${f.sessionId}`.execute(trx);
         throw new Error('rollback');
       })
       .catch(() => undefined);
-    expect((await sessionOf(f.sessionId)).title).toBe('改名之后');
+    expect((await sessionOf(f.sessionId)).residentsPresent).toBe(31);
   });
 
   it('the counter moves once per committed transaction that changes a row, and not for one that changes none', async () => {

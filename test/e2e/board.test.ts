@@ -23,6 +23,7 @@ const hasChromium = fs.existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`跳过工作台浏览器测试：未找到 ${CHROMIUM}（CI 会安装 chromium）`);
 
 const DESKTOP = { width: 1280, height: 800 };
+const RULE = '满意人数（满意＋基本满意）须大于在村人数的一半（恰好一半不通过）；“不了解”不计为满意';
 const thisYear = Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format());
 
 describe.skipIf(!hasChromium)('the campaign board (工作台)', () => {
@@ -123,7 +124,8 @@ describe.skipIf(!hasChromium)('the campaign board (工作台)', () => {
     const nanpoRow = row(town, '南坡村');
     expect(await nanpoRow.getByTestId('board-state').textContent()).toBe('未列入');
     const verdict = (await nanpoRow.getByTestId('board-eval').innerText()).replace(/\s+/g, ' ');
-    expect(verdict).toBe('村级自评 通过 满意 4/5 超出 1 票 80.0%');
+    // the rule comes once in the reply's rule table and is shown in words with the result
+    expect(verdict).toBe(`村级自评 通过 满意 4/5 超出 1 票 80.0% 判定规则：${RULE}`);
     expect(await nanpoRow.getByRole('link', { name: '南坡村' }).getAttribute('href')).toBe(
       `#/sessions?village=${nanpo}`,
     );
@@ -201,6 +203,7 @@ describe.skipIf(!hasChromium)('the campaign board (工作台)', () => {
       '西岭乡 松林村 未列入',
     ]);
     expect(await county.getByTestId('board-print').innerText()).toContain('判定规则');
+    expect(await printed.nth(1).getByTestId('print-rule').innerText()).toBe(`判定规则：${RULE}`);
     await county.emulateMedia({ media: 'print' });
     const pdf = (await county.pdf({ preferCSSPageSize: true })).toString('latin1');
     await county.emulateMedia({ media: 'screen' });

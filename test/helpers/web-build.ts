@@ -24,6 +24,8 @@ const SOURCES = [
   'server/modules/cases/cases.light.ts',
   'server/modules/cases/cases.rights.ts',
   'server/modules/schedule/residents.rules.ts',
+  'server/modules/board/board.rules.ts',
+  'server/modules/board/board.view.ts',
 ];
 
 function newestMtime(p: string): number {

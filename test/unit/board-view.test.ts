@@ -1,7 +1,10 @@
 // The board page's pure view logic (web/src/console/board): the address round trip, filter counts,
 // sorting with empty values last, the 10 % bins of the rate histogram, the margin words, and the
-// live turnout written in place (or a signal to read the board again).
+// live turnout written in place (or a signal to read the board again), and the reply's rule table
+// and left-out labels read back into the rows (board.view).
 import { describe, expect, it } from 'vitest';
+import type { Board } from '../../server/modules/board/board.schemas.ts';
+import { boardView } from '../../server/modules/board/board.view.ts';
 import type { BoardVillage, LatestSession } from '../../web/src/console/board/boardApi.ts';
 import { rateBins } from '../../web/src/console/board/charts.ts';
 import { countsOf, queryOf, rowsOf, viewFrom } from '../../web/src/console/board/filters.ts';
@@ -13,7 +16,6 @@ function session(id: number, over: Partial<LatestSession> = {}): LatestSession {
     sessionId: id,
     kind: 'self_evaluation',
     status: 'open',
-    title: 't',
     residentsPresent: 10,
     issued: 10,
     used: 0,
@@ -39,8 +41,6 @@ function village(id: number, name: string, township: number, latest: LatestSessi
     villageName: name,
     townshipId: township,
     townshipName: `镇${township}`,
-    countyId: 1,
-    countyName: '县',
     case: light ? { id, state: 'rectifying', stateLabel: '整顿中', light: { color: light, reason: '逾期' } } : null,
     latest,
     nextStep: null,
@@ -122,5 +122,71 @@ describe('live turnout', () => {
     expect(withTurnout(villages, [])).toBeNull();
     expect(withTurnout(villages, [{ ...row, status: 'closed' }])).toBeNull();
     expect(withTurnout(villages, [row, { ...row, sessionId: 99 }])).toBeNull();
+  });
+});
+
+describe('the reply read back into the rows the page shows (board.view)', () => {
+  const reply: Board = {
+    region: { id: 1, name: '镇', level: 'township' },
+    breadcrumb: [{ id: 1, name: '镇', level: 'township' }],
+    children: [],
+    year: 2026,
+    years: [2026],
+    rules: [
+      { id: 1, text: '满意人数须大于在村人数的一半' },
+      { id: 2, text: '满意率须达到 80% 及以上' },
+    ],
+    villages: [
+      {
+        villageId: 5,
+        villageName: '甲村',
+        townshipId: 1,
+        townshipName: '镇',
+        case: { id: 9, state: 'applied', light: { color: 'green', reason: '按期推进' } },
+        latest: [
+          {
+            sessionId: 7,
+            kind: 'self_evaluation',
+            status: 'closed',
+            residentsPresent: 10,
+            issued: 10,
+            used: 9,
+            verdict: { outcome: 'fail', satisfied: 5, required: 6, denominator: 10, ruleId: 2 },
+            closedAt: '2026-05-01T00:00:00.000Z',
+          },
+          { ...session(8, { kind: 'township_check', used: 3 }), verdict: null },
+        ],
+        nextStep: {
+          action: 'receive',
+          label: '受理验收申请，开始乡镇初验',
+          role: 'township',
+          kind: null,
+          sessionId: null,
+        },
+      },
+    ],
+    totals: {
+      villages: 1,
+      listed: 1,
+      byLight: { red: 0, yellow: 0, green: 1 },
+      byVerdict: { pass: 0, fail: 1, undecidable: 0, none: 0 },
+      openSessions: 1,
+    },
+  };
+
+  it('puts each verdict’s rule in words, its margin and rate, and the labels back', () => {
+    const [v] = boardView(reply).villages;
+    expect(v?.case?.stateLabel).toBe('已申请验收');
+    expect(v?.nextStep?.roleLabel).toBe('乡镇党委');
+    expect(v?.latest[0]?.verdict).toEqual({
+      outcome: 'fail',
+      satisfied: 5,
+      required: 6,
+      denominator: 10,
+      margin: -1,
+      ratePermille: 500,
+      rule: '满意率须达到 80% 及以上',
+    });
+    expect(v?.latest[1]).toMatchObject({ sessionId: 8, status: 'open', used: 3, verdict: null });
   });
 });

@@ -223,10 +223,35 @@ export async function listYears(db: Db, regionId: number): Promise<number[]> {
   return rows.map((r) => r.year);
 }
 
-/** The board's change counter (sql/0013): any change of what the board reads moves it. */
-export async function readEpoch(db: Db): Promise<string> {
-  const { rows } = await sql<{ n: string }>`select sum(n)::text as n from board_epoch`.execute(db);
-  return rows[0]?.n ?? '0';
+export interface BoardRequestRow {
+  region: RegionRef & { path: number[] };
+  /** the regions on the region's path, root first */
+  ancestors: RegionRef[];
+  /** the change counter (sql/0013) */
+  epoch: string;
+  /** [session id, ballots cast] of each open session under the region */
+  turnout: [number, number][];
+}
+
+/**
+ * What every board request reads, in one round trip and one snapshot: the region with its path
+ * (the service checks the scope), the regions above it (the breadcrumb), the change counter and
+ * the live turnout of the open sessions under it. Read before the board is built, so a change
+ * committed meanwhile moves the counter for the next request (board.service).
+ */
+export async function readBoardRequest(db: Db, regionId: number): Promise<BoardRequestRow | undefined> {
+  const { rows } = await sql<BoardRequestRow>`
+    select json_build_object('id', r.id, 'name', r.name, 'level', r.level, 'path', r.path) as region,
+      (select json_agg(json_build_object('id', a.id, 'name', a.name, 'level', a.level)
+          order by array_position(r.path, a.id))
+        from region a where a.id = any(r.path)) as ancestors,
+      (select sum(n)::text from board_epoch) as epoch,
+      (select coalesce(json_agg(json_build_array(s.id,
+          (select coalesce(sum(t.online + t.paper), 0)::int from turnout_shard t where t.session_id = s.id))), '[]')
+        from evaluation_session s join region v on v.id = s.village_id
+        where ${under(regionId)} and s.status = 'open') as turnout
+    from region r where r.id = ${regionId}`.execute(db);
+  return rows[0];
 }
 
 export interface TurnoutRow {

@@ -36,18 +36,14 @@ const VerdictSchema = Type.Object({
   /** the least satisfied count meeting the majority and rate checks (board.rules requiredSatisfied) */
   required: Count,
   denominator: Count,
-  /** satisfied − required: below 0 「还差 −margin 票」, from 0 「超出 margin 票」 */
-  margin: Type.Integer(),
-  /** satisfied × 1000 ÷ denominator, rounded down; null when the denominator is 0 */
-  ratePermille: Nullable(Count),
-  rule: Type.String(),
+  /** the rule set in words: `rules[].id` of the reply (each distinct text is sent once) */
+  ruleId: Id,
 });
 
 export const BoardSessionSchema = Type.Object({
   sessionId: Id,
   kind: KindSchema,
   status: StatusSchema,
-  title: Type.String(),
   residentsPresent: Count,
   issued: Count,
   /** ballots cast: live turnout while open, from the result once closed */
@@ -60,7 +56,6 @@ export const BoardSessionSchema = Type.Object({
 export const BoardCaseSchema = Type.Object({
   id: Id,
   state: CaseStateSchema,
-  stateLabel: Type.String(),
   light: LightSchema,
 });
 
@@ -85,9 +80,9 @@ export const NextActionSchema = Type.Union([
 
 export const NextStepSchema = Type.Object({
   action: NextActionSchema,
+  /** in words (not a function of the action alone: 开始测评 once slips are issued) */
   label: Type.String(),
   role: Type.Union([Type.Literal('city'), Type.Literal('county'), Type.Literal('township'), Type.Literal('village')]),
-  roleLabel: Type.String(),
   /** the kind of session to create or act on */
   kind: Nullable(KindSchema),
   /** the session to act on (confirm_residents, open, close, and the verdict apply/return rest on) */
@@ -99,8 +94,6 @@ export const BoardVillageSchema = Type.Object({
   villageName: Type.String(),
   townshipId: Id,
   townshipName: Type.String(),
-  countyId: Id,
-  countyName: Type.String(),
   /** null: 未列入 */
   case: Nullable(BoardCaseSchema),
   latest: Type.Array(BoardSessionSchema),
@@ -116,6 +109,8 @@ export const BoardReply = Type.Object({
   children: Type.Array(RegionRefSchema),
   year: Year,
   years: Type.Array(Year),
+  /** each rule set in words once (about half the reply when every verdict carried it); verdicts refer by id */
+  rules: Type.Array(Type.Object({ id: Id, text: Type.String() })),
   villages: Type.Array(BoardVillageSchema),
   totals: Type.Object({
     villages: Count,

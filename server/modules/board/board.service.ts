@@ -6,17 +6,18 @@
 import type { Readable } from 'node:stream';
 import type { Db } from '../../db/database.ts';
 import { AppError } from '../../errors.ts';
-import type { CurrentUser } from '../../lib/access.ts';
-import { chinaDay, lightOf, STATE_LABEL } from '../cases/cases.rules.ts';
+import { assertInScope, type CurrentUser } from '../../lib/access.ts';
+import { chinaDay, lightOf } from '../cases/cases.rules.ts';
 import { getRegionInScope } from '../regions/regions.service.ts';
 import { attachment, chinaToday } from '../reports/reports.rules.ts';
 import { streamWorkbook } from '../reports/reports.workbook.ts';
 import { SESSION_KINDS } from '../sessions/sessions.rules.ts';
 import * as repo from './board.repository.ts';
 import type { CaseRow, RegionRef, SessionRow } from './board.repository.ts';
-import { marginOf, nextStepOf, ratePermille, requiredSatisfied, type StepSession } from './board.rules.ts';
+import { nextStepOf, ratePermille, requiredSatisfied, type StepSession } from './board.rules.ts';
 import { BOARD_COLUMNS, boardRow } from './board.sheet.ts';
 import type { Board, BoardCase, BoardSession, BoardVillage, History, Turnout } from './board.schemas.ts';
+import { boardView } from './board.view.ts';
 
 const CHINA_OFFSET_MS = 8 * 3600 * 1000;
 
@@ -36,38 +37,47 @@ export interface Scope {
 /** The board's region: in the caller's subtree (else 404), a township or above (else 400). */
 export async function scopeOf(db: Db, user: CurrentUser, regionId: number | undefined): Promise<Scope> {
   const region = await getRegionInScope(db, user, regionId ?? user.regionId);
-  if (region.level === 'village') {
-    throw new AppError('BAD_REQUEST', '工作台按乡镇、县或市查看，请选择乡镇或更高一级的区域');
-  }
+  assertBoardLevel(region.level);
   const ids = region.path.slice(region.path.indexOf(user.regionId));
   const breadcrumb = await repo.listRegions(db, ids);
   return { region: breadcrumb[breadcrumb.length - 1] as RegionRef, breadcrumb };
 }
 
-function toSession(s: SessionRow): BoardSession {
-  const v = s.verdict;
-  let verdict: BoardSession['verdict'] = null;
-  if (v) {
-    const required = requiredSatisfied(s, v.denominator);
-    verdict = {
-      outcome: v.outcome,
-      satisfied: v.satisfied,
-      required,
-      denominator: v.denominator,
-      margin: marginOf(v.satisfied, required),
-      ratePermille: ratePermille(v.satisfied, v.denominator),
-      rule: v.rule,
-    };
+function assertBoardLevel(level: string): void {
+  if (level === 'village') {
+    throw new AppError('BAD_REQUEST', '工作台按乡镇、县或市查看，请选择乡镇或更高一级的区域');
   }
+}
+
+/** Each distinct rule text once, numbered from 1 in the order the board meets them. */
+class RuleTable {
+  private readonly ids = new Map<string, number>();
+  idOf(text: string): number {
+    let id = this.ids.get(text);
+    if (id === undefined) this.ids.set(text, (id = this.ids.size + 1));
+    return id;
+  }
+  list(): Board['rules'] {
+    return [...this.ids].map(([text, id]) => ({ id, text }));
+  }
+}
+
+function toSession(s: SessionRow, rules: RuleTable): BoardSession {
+  const v = s.verdict;
   return {
     sessionId: s.id,
     kind: s.kind,
     status: s.status,
-    title: s.title,
     residentsPresent: s.residentsPresent,
     issued: s.issued,
     used: s.used,
-    verdict,
+    verdict: v && {
+      outcome: v.outcome,
+      satisfied: v.satisfied,
+      required: requiredSatisfied(s, v.denominator),
+      denominator: v.denominator,
+      ruleId: rules.idOf(v.rule),
+    },
     closedAt: s.closedAt,
   };
 }
@@ -94,7 +104,7 @@ function toCase(c: CaseRow, today: string): BoardCase {
     },
     today,
   );
-  return { id: c.id, state: c.state, stateLabel: STATE_LABEL[c.state], light };
+  return { id: c.id, state: c.state, light };
 }
 
 const KIND_ORDER = new Map(SESSION_KINDS.map((k, i) => [k, i]));
@@ -139,10 +149,20 @@ export interface BoardQuery {
 /** What a board is, apart from the caller's breadcrumb. */
 type BoardBody = Omit<Board, 'breadcrumb'>;
 
-interface Cached {
+/** A board built once and kept while board_epoch stays where it was. */
+interface Kept {
   /** the change counter (sql/0013) when it was built */
   epoch: string;
-  board: BoardBody;
+  body: BoardBody;
+  /** the county of each village (the workbook's first column; the reply leaves it out) */
+  countyOf: ReadonlyMap<number, string>;
+  /**
+   * The body serialized once, cut where an open session's `used` goes: text, session id, text, …,
+   * text. The reply is these with live turnout in the cuts, after the caller's breadcrumb.
+   */
+  json: string[];
+  /** the `used` of each open session as built (for one the live read missed) */
+  builtUsed: ReadonlyMap<number, number>;
 }
 
 // Boards built by this instance, per database, by region, year and China day (the lights count
@@ -150,16 +170,16 @@ interface Cached {
 // bumps it in the same transaction, and the counter is read before the board is built, so a change
 // committed meanwhile makes the next request build again. Live turnout is never taken from here.
 // Hand-written: a cache library would not know when the database changed, which is the whole point.
-const boards = new WeakMap<Db, Map<string, Cached>>();
+const boards = new WeakMap<Db, Map<string, Kept>>();
 const BOARDS_KEPT = 64;
 
-function cacheOf(db: Db): Map<string, Cached> {
+function cacheOf(db: Db): Map<string, Kept> {
   let m = boards.get(db);
   if (!m) boards.set(db, (m = new Map()));
   return m;
 }
 
-async function buildBoard(db: Db, region: RegionRef, year: number, today: string): Promise<BoardBody> {
+async function buildBoard(db: Db, region: RegionRef, year: number, today: string) {
   const thisYear = Number(today.slice(0, 4));
   const { from, to } = yearBounds(year);
   const [children, villageRows, sessions, cases, years] = await Promise.all([
@@ -171,6 +191,7 @@ async function buildBoard(db: Db, region: RegionRef, year: number, today: string
   ]);
   const sessionsOf = groupByVillage(sessions);
   const caseOf = new Map(cases.map((c) => [c.villageId, c]));
+  const rules = new RuleTable();
   const villages = villageRows.map((v): BoardVillage => {
     const latest = (sessionsOf.get(v.villageId) ?? []).sort(
       (a, b) => (KIND_ORDER.get(a.kind) ?? 0) - (KIND_ORDER.get(b.kind) ?? 0),
@@ -179,15 +200,56 @@ async function buildBoard(db: Db, region: RegionRef, year: number, today: string
     const stepCase = c
       ? { state: c.state, relistedAs: c.relistedAs, stepSince: c.stepSince.toISOString(), stageSession: c.stage }
       : null;
+    const next = nextStepOf(stepCase, latest.map(stepSession));
     return {
-      ...v,
+      villageId: v.villageId,
+      villageName: v.villageName,
+      townshipId: v.townshipId,
+      townshipName: v.townshipName,
       case: c ? toCase(c, today) : null,
-      latest: latest.map(toSession),
-      nextStep: nextStepOf(stepCase, latest.map(stepSession)),
+      latest: latest.map((s) => toSession(s, rules)),
+      nextStep: next && {
+        action: next.action,
+        label: next.label,
+        role: next.role,
+        kind: next.kind,
+        sessionId: next.sessionId,
+      },
     };
   });
   const allYears = [...new Set([...years, year])].sort((a, b) => b - a);
-  return { region, children, year, years: allYears, villages, totals: totalsOf(villages) };
+  const body: BoardBody = {
+    region,
+    children,
+    year,
+    years: allYears,
+    rules: rules.list(),
+    villages,
+    totals: totalsOf(villages),
+  };
+  return { body, countyOf: new Map(villageRows.map((v) => [v.villageId, v.countyName])) };
+}
+
+// A NUL character cannot come from the database (PostgreSQL text never holds one), so a string
+// "\u0000<id>" in the serialized body can only be the mark left for an open session's turnout.
+const MARK = '\u0000';
+const MARKED = /"\\u0000(\d+)"/;
+
+/** The body as JSON text cut at each open session's `used` (see Kept.json). */
+function serialize(body: BoardBody): Pick<Kept, 'json' | 'builtUsed'> {
+  const builtUsed = new Map<number, number>();
+  for (const v of body.villages) for (const s of v.latest) if (s.status === 'open') builtUsed.set(s.sessionId, s.used);
+  const villages = body.villages.map((v) =>
+    v.latest.some((s) => s.status === 'open')
+      ? { ...v, latest: v.latest.map((s) => (s.status === 'open' ? { ...s, used: `${MARK}${s.sessionId}` } : s)) }
+      : v,
+  );
+  return {
+    json: JSON.stringify({ ...body, villages })
+      .slice(1)
+      .split(MARKED),
+    builtUsed,
+  };
 }
 
 /** The villages with each open session's `used` taken from the live turnout (new objects only where it differs). */
@@ -203,22 +265,59 @@ function withTurnout(villages: readonly BoardVillage[], live: ReadonlyMap<number
   );
 }
 
-export async function getBoard(db: Db, user: CurrentUser, q: BoardQuery, now = new Date()): Promise<Board> {
-  const { region, breadcrumb } = await scopeOf(db, user, q.regionId);
+interface Current {
+  kept: Kept;
+  breadcrumb: RegionRef[];
+  /** ballots cast per open session, read with the counter */
+  live: Map<number, number>;
+}
+
+/** The caller's board: scope, counter and turnout in one round trip, the board built only when the counter moved. */
+async function current(db: Db, user: CurrentUser, q: BoardQuery, now: Date): Promise<Current> {
+  const read = await repo.readBoardRequest(db, q.regionId ?? user.regionId);
+  assertInScope(user, read?.region.path);
+  const { region: row, ancestors, epoch, turnout } = read as repo.BoardRequestRow;
+  assertBoardLevel(row.level);
+  const region: RegionRef = { id: row.id, name: row.name, level: row.level };
+  const breadcrumb = ancestors.slice(ancestors.findIndex((a) => a.id === user.regionId));
   const today = chinaDay(now);
   const year = q.year ?? Number(today.slice(0, 4));
-  const [epoch, turnout] = await Promise.all([repo.readEpoch(db), repo.listOpenTurnout(db, region.id)]);
   const cache = cacheOf(db);
   const key = `${region.id}:${year}:${today}`;
-  let hit = cache.get(key);
-  if (hit?.epoch !== epoch) {
-    hit = { epoch, board: await buildBoard(db, region, year, today) };
+  let kept = cache.get(key);
+  if (kept?.epoch !== epoch) {
+    const built = await buildBoard(db, region, year, today);
+    kept = { epoch, ...built, ...serialize(built.body) };
     cache.delete(key);
     if (cache.size >= BOARDS_KEPT) cache.delete(cache.keys().next().value as string);
-    cache.set(key, hit);
+    cache.set(key, kept);
   }
-  const live = new Map(turnout.map((t) => [t.sessionId, t.used]));
-  return { ...hit.board, breadcrumb, villages: withTurnout(hit.board.villages, live) };
+  return { kept, breadcrumb, live: new Map(turnout) };
+}
+
+const boardOf = ({ kept, breadcrumb, live }: Current): Board => ({
+  ...kept.body,
+  breadcrumb,
+  villages: withTurnout(kept.body.villages, live),
+});
+
+export async function getBoard(db: Db, user: CurrentUser, q: BoardQuery, now = new Date()): Promise<Board> {
+  return boardOf(await current(db, user, q, now));
+}
+
+/**
+ * The board as the route sends it: JSON text spliced from the kept serialization, the caller's
+ * breadcrumb and the live turnout (the same reply as JSON.stringify(getBoard(…))).
+ */
+export async function getBoardJson(db: Db, user: CurrentUser, q: BoardQuery, now = new Date()): Promise<string> {
+  const { kept, breadcrumb, live } = await current(db, user, q, now);
+  const parts = kept.json;
+  let out = `{"breadcrumb":${JSON.stringify(breadcrumb)},${parts[0] as string}`;
+  for (let i = 1; i < parts.length; i += 2) {
+    const id = Number(parts[i]);
+    out += `${live.get(id) ?? kept.builtUsed.get(id) ?? 0}${parts[i + 1] as string}`;
+  }
+  return out;
 }
 
 export async function getTurnout(db: Db, user: CurrentUser, q: BoardQuery): Promise<Turnout> {
@@ -255,7 +354,9 @@ export interface BoardDownload {
 
 /** The board as a streamed XLSX: the rows of the page, one per village. */
 export async function exportBoard(db: Db, user: CurrentUser, q: BoardQuery, now = new Date()): Promise<BoardDownload> {
-  const board = await getBoard(db, user, q, now);
+  const read = await current(db, user, q, now);
+  const board = boardView(boardOf(read));
+  const countyOf = read.kept.countyOf;
   async function* oneBatch() {
     yield board.villages;
   }
@@ -266,7 +367,9 @@ export async function exportBoard(db: Db, user: CurrentUser, q: BoardQuery, now 
       `board_${board.region.id}_${board.year}_${day}.xlsx`,
     ),
     stream: streamWorkbook(now, (book) =>
-      book.sheet({ name: `${board.year}年度工作台`, columns: BOARD_COLUMNS }, oneBatch(), (v) => [boardRow(v)]),
+      book.sheet({ name: `${board.year}年度工作台`, columns: BOARD_COLUMNS }, oneBatch(), (v) => [
+        boardRow(countyOf.get(v.villageId) ?? '', v),
+      ]),
     ),
   };
 }

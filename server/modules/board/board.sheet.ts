@@ -1,10 +1,11 @@
 // The board as a spreadsheet, as pure functions: the columns of the page (Chinese headers) and one
-// row per village, the latest evaluation of each kind in a group of columns.
+// row per village, the latest evaluation of each kind in a group of columns, with the rule its
+// verdict was made by in words (board.view puts the reply's rule table back into each verdict).
 import { LIGHT_LABEL, type Cell, type Column } from '../reports/reports.rules.ts';
 import { KIND_LABEL, SESSION_KINDS, STATUS_LABEL } from '../sessions/sessions.rules.ts';
 import { OUTCOME_LABEL } from '../tallies/tallies.rules.ts';
 import { marginText, permilleText } from './board.rules.ts';
-import type { BoardSession, BoardVillage } from './board.schemas.ts';
+import type { SessionView, VillageView } from './board.view.ts';
 
 const KIND_COLUMNS = (kind: string): Column[] => [
   { header: `${kind}·状态`, width: 9 },
@@ -13,6 +14,7 @@ const KIND_COLUMNS = (kind: string): Column[] => [
   { header: `${kind}·满意/至少需要`, width: 14 },
   { header: `${kind}·差额`, width: 11 },
   { header: `${kind}·满意率`, width: 9 },
+  { header: `${kind}·判定规则`, width: 40 },
 ];
 
 export const BOARD_COLUMNS: Column[] = [
@@ -27,8 +29,8 @@ export const BOARD_COLUMNS: Column[] = [
   { header: '由谁办理', width: 13 },
 ];
 
-function sessionCells(s: BoardSession | undefined): Cell[] {
-  if (!s) return [null, null, null, null, null, null];
+function sessionCells(s: SessionView | undefined): Cell[] {
+  if (!s) return [null, null, null, null, null, null, null];
   const v = s.verdict;
   return [
     STATUS_LABEL[s.status],
@@ -37,12 +39,14 @@ function sessionCells(s: BoardSession | undefined): Cell[] {
     v ? `${v.satisfied}/${v.required}` : null,
     v ? marginText(v.margin) : null,
     v ? permilleText(v.ratePermille) : null,
+    v ? v.rule : null,
   ];
 }
 
-export function boardRow(v: BoardVillage): Cell[] {
+/** One village's row; its county is named by the caller (the board's reply leaves it out). */
+export function boardRow(countyName: string, v: VillageView): Cell[] {
   return [
-    v.countyName,
+    countyName,
     v.townshipName,
     v.villageName,
     v.case ? v.case.stateLabel : '未列入',

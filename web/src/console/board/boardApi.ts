@@ -1,24 +1,26 @@
 // The console's typed client of the board routes (issue 9: the 工作台 of townships, counties and
 // cities). Types come from the server's schemas; errors are the same ApiError as every
-// other call (lib/api.ts). Results of open sessions never come here: turnout only.
-import type { Static } from 'typebox';
-import type {
-  Board,
-  BoardSession,
-  BoardVillage,
-  History,
-  NextStepSchema,
-  Turnout,
-} from '../../../../server/modules/board/board.schemas.ts';
+// other call (lib/api.ts). Results of open sessions never come here: turnout only. The reply
+// sends each rule text once and no labels; the pages read it as board.view puts it together.
+import type { Board, History, Turnout } from '../../../../server/modules/board/board.schemas.ts';
+import {
+  boardView,
+  type BoardView,
+  type NextStepView,
+  type SessionView,
+  type VerdictView,
+  type VillageView,
+} from '../../../../server/modules/board/board.view.ts';
 import { request } from '../../lib/api.ts';
 
-export type { BoardVillage, History as HistoryReply };
-export type BoardReply = Board;
-export type LatestSession = BoardSession;
-export type BoardVerdict = NonNullable<BoardSession['verdict']>;
+export type { History as HistoryReply };
+export type BoardReply = BoardView;
+export type BoardVillage = VillageView;
+export type LatestSession = SessionView;
+export type BoardVerdict = VerdictView;
 export type Outcome = BoardVerdict['outcome'];
 export type RegionRef = Board['region'];
-export type NextStep = Static<typeof NextStepSchema>;
+export type NextStep = NextStepView;
 export type TurnoutRow = Turnout['sessions'][number];
 
 /** `?regionId=1&year=2026` of the set parameters ('' when none). */
@@ -30,8 +32,8 @@ function query(params: Record<string, number | null | undefined>): string {
 }
 
 export const boardApi = {
-  board: (regionId: number | null, year: number | null) =>
-    request<BoardReply>('GET', `/api/board${query({ regionId, year })}`),
+  board: async (regionId: number | null, year: number | null): Promise<BoardReply> =>
+    boardView(await request<Board>('GET', `/api/board${query({ regionId, year })}`)),
   turnout: (regionId: number | null) => request<Turnout>('GET', `/api/board/turnout${query({ regionId })}`),
   history: (regionId: number | null) => request<History>('GET', `/api/board/history${query({ regionId })}`),
 };
