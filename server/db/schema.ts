@@ -103,6 +103,33 @@ export interface CaseTransition {
   to_state: string;
 }
 
+export interface DepartmentReport {
+  category: string;
+  county_id: number;
+  created_at: Generated<Timestamp>;
+  department: string;
+  description: string;
+  event_date: Timestamp;
+  id: Generated<number>;
+  reported_by: number;
+  status: Generated<string>;
+  status_changed_at: Generated<Timestamp>;
+  village_id: number;
+}
+
+export interface DepartmentReportStep {
+  action: string;
+  actor_name: string;
+  actor_role: string;
+  at: Generated<Timestamp>;
+  from_status: string | null;
+  id: Generated<Int8>;
+  official_id: number;
+  report_id: number;
+  text: string | null;
+  to_status: string;
+}
+
 export interface EvaluationSession {
   case_id: number | null;
   certification: Json | null;
@@ -168,6 +195,7 @@ export interface LoginThrottle {
 
 export interface Official {
   created_at: Generated<Timestamp>;
+  department: string | null;
   disabled_at: Timestamp | null;
   display_name: Generated<string>;
   id: Generated<number>;
@@ -350,6 +378,8 @@ export interface DB {
   campaign: Campaign;
   case_problem: CaseProblem;
   case_transition: CaseTransition;
+  department_report: DepartmentReport;
+  department_report_step: DepartmentReportStep;
   evaluation_session: EvaluationSession;
   grading_item: GradingItem;
   grading_sheet: GradingSheet;
