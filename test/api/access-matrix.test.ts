@@ -16,6 +16,7 @@ import { ballotState, validAnswers, type FixtureStatus, type SessionFixture } fr
 import { TEST_PASSWORD } from '../helpers/factories.ts';
 import { listRoutes, routeKey } from '../helpers/routes.ts';
 import { FIELDS, fieldHeading } from '../../server/modules/villagefiles/villagefiles.rules.ts';
+import { ensureRiskList, ensureSheet, gradeVillage } from '../helpers/grading.ts';
 import {
   ACTOR_KEYS,
   buildWorld,
@@ -172,6 +173,29 @@ const FILE_READERS_ANY = { city: 'any', county: 'any', township: 'any', village:
 const onVillageFile = (rest: string) => (ctx: CaseContext) => ({
   url: `/api/village-files/${ctx.place?.village}/2025${rest}`,
 });
+
+// 堡垒指数 and 负面清单 (issue 10 items 2-3), for the year GRADING_YEAR: the sheet and the list of
+// county A1 exist, villages V1 and V2 are graded 弱村. The county edits sheets and lists (the city
+// reads them), the township scores and screens its villages, the village secretary reads their own.
+const GRADING_YEAR = 2026;
+const VILLAGE_READERS = inSubtreeFor(['city', 'county', 'township', 'village']);
+const GRADING_ROLES = ['city', 'county', 'township', 'village'] as const satisfies readonly Role[];
+const grading = { sheetId: 0, sheetItems: [] as { id: number }[], listId: 0, listItems: [] as { id: number }[] };
+const chainCounty = () => world.places['own-village'].tree.county;
+const onVillage = (path: string) => (ctx: CaseContext) => ({
+  url: `/api/${path}/villages/${ctx.place?.village}?year=${GRADING_YEAR}`,
+});
+const onRegion = (path: string) => (ctx: CaseContext) => ({
+  url: `/api/${path}/villages?regionId=${ctx.place?.region}&year=${GRADING_YEAR}`,
+});
+const sheetBody = async () => {
+  const s = await app.inject({
+    method: 'GET',
+    url: `/api/grading/sheet?regionId=${chainCounty()}&year=${GRADING_YEAR}`,
+    headers: { cookie: world.actors.county.cookie },
+  });
+  return s.json().sheet as { strongMin: number; middleMin: number; items: unknown[] };
+};
 
 // Adding a route: add its row here. For a route on an evaluation session use sessionRow, with
 // `sessions` (the kinds and states the route acts on) and `allowed` (who may, often `runners`); the
@@ -721,6 +745,111 @@ const ROWS: MatrixRow[] = [
     }),
     check: (res) => expect(res.json().villages).toHaveLength(1),
   },
+  {
+    route: 'GET /api/grading/sheet',
+    allowed: { city: 'any', county: 'any', township: 'any' },
+    request: () => ({ url: `/api/grading/sheet?regionId=${chainCounty()}&year=${GRADING_YEAR}` }),
+    check: (res) => expect(res.json().sheet.id).toBe(grading.sheetId),
+  },
+  {
+    route: 'POST /api/grading/sheets',
+    allowed: { county: 'any' },
+    ok: 201,
+    request: () => json({ regionId: chainCounty(), year: 2090, from: 'defaults' }),
+  },
+  {
+    route: 'PUT /api/grading/sheets/:id',
+    allowed: { county: 'any' },
+    request: () => ({
+      url: `/api/grading/sheets/${grading.sheetId}`,
+      ...json({ strongMin: 85, middleMin: 60, items: grading.sheetItems }),
+    }),
+  },
+  {
+    route: 'GET /api/grading/villages',
+    allowed: BOARD_ACCESS,
+    targeted: true,
+    ok: boardStatus,
+    request: onRegion('grading'),
+    check: (res, ctx) => (res.statusCode === 400 ? undefined : villagesOnlyUnder(res.json().villages, ctx)),
+  },
+  {
+    route: 'GET /api/grading/villages/:villageId',
+    allowed: VILLAGE_READERS,
+    targeted: true,
+    request: onVillage('grading'),
+    check: (res, { place }) => expect(res.json().village.id).toBe(place?.village),
+  },
+  {
+    route: 'POST /api/grading/villages/:villageId/scorings',
+    allowed: { township: 'subtree' },
+    scoped: GRADING_ROLES,
+    targeted: true,
+    ok: 201,
+    request: (ctx) => ({
+      url: `/api/grading/villages/${ctx.place?.village}/scorings`,
+      ...json({
+        year: GRADING_YEAR,
+        items: grading.sheetItems.map((i) => ({ itemId: i.id, score: 0, note: '' })),
+      }),
+    }),
+    check: (res) => expect(res.json().current).toMatchObject({ total: 0, grade: 'weak' }),
+  },
+  {
+    route: 'GET /api/risk/list',
+    allowed: { city: 'any', county: 'any', township: 'any' },
+    request: () => ({ url: `/api/risk/list?regionId=${chainCounty()}&year=${GRADING_YEAR}` }),
+    check: (res) => expect(res.json().list.id).toBe(grading.listId),
+  },
+  {
+    route: 'POST /api/risk/lists',
+    allowed: { county: 'any' },
+    ok: 201,
+    request: () => json({ regionId: chainCounty(), year: 2090, from: 'defaults' }),
+  },
+  {
+    route: 'PUT /api/risk/lists/:id',
+    allowed: { county: 'any' },
+    request: () => ({
+      url: `/api/risk/lists/${grading.listId}`,
+      ...json({ highMin: 8, middleMin: 4, items: grading.listItems }),
+    }),
+  },
+  {
+    route: 'GET /api/risk/villages',
+    allowed: BOARD_ACCESS,
+    targeted: true,
+    ok: boardStatus,
+    request: onRegion('risk'),
+    check: (res, ctx) =>
+      res.statusCode === 400
+        ? undefined
+        : (res.json().villages as { villageId: number }[]).forEach((v) =>
+            expect(ctx.world.inSubtree(ctx.actor as Actor, v.villageId)).toBe(true),
+          ),
+  },
+  {
+    route: 'GET /api/risk/villages/:villageId',
+    allowed: VILLAGE_READERS,
+    targeted: true,
+    request: onVillage('risk'),
+    check: (res, { place }) => expect(res.json().village.id).toBe(place?.village),
+  },
+  {
+    route: 'POST /api/risk/villages/:villageId/screenings',
+    allowed: { township: 'subtree' },
+    scoped: GRADING_ROLES,
+    targeted: true,
+    ok: 201,
+    request: (ctx) => ({
+      url: `/api/risk/villages/${ctx.place?.village}/screenings`,
+      ...json({
+        year: GRADING_YEAR,
+        marks: grading.listItems.map((i) => ({ itemId: i.id, present: false, evidence: '' })),
+      }),
+    }),
+    check: (res) => expect(res.json().current).toMatchObject({ level: 'low', outcome: 'none' }),
+  },
 ];
 
 // Pages served from dist/web (present only after a web build): read-only and public by nature.
@@ -741,6 +870,20 @@ beforeAll(async () => {
   tdb = await createTestDatabase();
   app = await buildTestApp(tdb.db);
   world = await buildWorld(tdb.db);
+  // 堡垒指数 and 负面清单 of county A1; V1 and V2 graded 弱村 (the township screens them)
+  grading.sheetId = (await ensureSheet(tdb.db, chainCounty(), GRADING_YEAR)).id;
+  grading.listId = await ensureRiskList(tdb.db, chainCounty(), GRADING_YEAR);
+  for (const r of ['own-village', 'sibling-village'] as const) {
+    await gradeVillage(tdb.db, world.places[r].village, GRADING_YEAR, 'weak');
+  }
+  grading.sheetItems = (await sheetBody()).items as { id: number }[];
+  grading.listItems = (
+    await app.inject({
+      method: 'GET',
+      url: `/api/risk/list?regionId=${chainCounty()}&year=${GRADING_YEAR}`,
+      headers: { cookie: world.actors.county.cookie },
+    })
+  ).json().list.items;
   await prepareJobQueues(tdb);
 });
 
@@ -852,6 +995,7 @@ const WAITING: Record<Role, readonly string[]> = {
   township: ['applied', 'township_check'],
   county: ['listed', 'county_acceptance', 'exited'],
   city: ['city_review'],
+  department: [],
 };
 
 /** Every case and session the full inbox links to lies in the caller's subtree. */

@@ -1,5 +1,5 @@
-// 堡垒指数 fixtures: a county's sheet for a year (the defaults) and a village's scoring at a grade,
-// written directly to the database, so case tests can give a village the grade the exit gate reads.
+// 堡垒指数 and 负面清单 fixtures: a county's sheet and list for a year (the defaults) and a village's
+// scoring at a grade, written directly to the database, so case tests can give a village the grade the exit gate reads.
 import type { Db } from '../../server/db/database.ts';
 import {
   DEFAULT_CUTOFFS,
@@ -8,6 +8,7 @@ import {
   sumMax,
   type FortressGrade,
 } from '../../server/modules/grading/grading.rules.ts';
+import { DEFAULT_RISK_ITEMS, DEFAULT_THRESHOLDS } from '../../server/modules/risk/risk.rules.ts';
 import { createOfficial } from './factories.ts';
 
 /** A total on the default sheet (100 points, 85 / 60) giving each grade. */
@@ -94,4 +95,40 @@ export async function gradeVillage(
     .values(scores.map((s) => ({ grade_id: row.id, item_id: s.itemId, score: s.score, note: '' })))
     .execute();
   return row.id;
+}
+
+/** The county's negative list of the year (made from the defaults when missing). */
+export async function ensureRiskList(db: Db, countyId: number, year: number): Promise<number> {
+  const found = await db
+    .selectFrom('risk_list')
+    .select('id')
+    .where('region_id', '=', countyId)
+    .where('year', '=', year)
+    .executeTakeFirst();
+  if (found) return found.id;
+  const official = (await createOfficial(db, 'county', countyId)).id;
+  const list = await db
+    .insertInto('risk_list')
+    .values({
+      region_id: countyId,
+      year,
+      high_min: DEFAULT_THRESHOLDS.highMin,
+      middle_min: DEFAULT_THRESHOLDS.middleMin,
+      created_by: official,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('risk_item')
+    .values(
+      DEFAULT_RISK_ITEMS.map((it, i) => ({
+        list_id: list.id,
+        type: it.type,
+        position: i + 1,
+        title: it.title,
+        weight: it.weight,
+      })),
+    )
+    .execute();
+  return list.id;
 }

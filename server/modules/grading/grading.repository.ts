@@ -96,25 +96,32 @@ export async function updateCutoffs(trx: Transaction<DB>, id: number, strongMin:
     .execute();
 }
 
-/** Replaces the items (a sheet nobody was scored on yet). */
+/** Sets the items of a sheet nobody was scored on yet: those with an id are kept (updated in
+ * place), the others added, and the sheet's items not named removed. */
 export async function replaceItems(
   trx: Transaction<DB>,
   sheetId: number,
-  items: readonly { section: Section; title: string; maxScore: number }[],
+  items: readonly { id?: number | undefined; section: Section; title: string; maxScore: number }[],
 ): Promise<void> {
-  await trx.deleteFrom('grading_item').where('sheet_id', '=', sheetId).execute();
-  await trx
-    .insertInto('grading_item')
-    .values(
-      items.map((it, i) => ({
-        sheet_id: sheetId,
-        section: it.section,
-        position: i + 1,
-        title: it.title,
-        max_score: it.maxScore,
-      })),
-    )
-    .execute();
+  const kept = items.flatMap((it) => (it.id === undefined ? [] : [it.id]));
+  let removal = trx.deleteFrom('grading_item').where('sheet_id', '=', sheetId);
+  if (kept.length > 0) removal = removal.where('id', 'not in', kept);
+  await removal.execute();
+  for (const [i, it] of items.entries()) {
+    const values = { section: it.section, position: i + 1, title: it.title, max_score: it.maxScore };
+    if (it.id === undefined)
+      await trx
+        .insertInto('grading_item')
+        .values({ sheet_id: sheetId, ...values })
+        .execute();
+    else
+      await trx
+        .updateTable('grading_item')
+        .set(values)
+        .where('id', '=', it.id)
+        .where('sheet_id', '=', sheetId)
+        .execute();
+  }
 }
 
 /** Renames items in place (a sheet in use: ids, sections and maxima stay). */

@@ -123,7 +123,11 @@ export async function createSheet(db: Db, user: CurrentUser, input: CreateSheetI
     if (input.from === 'previous') {
       const prev = await repo.previousSheet(trx, county.id, input.year);
       if (!prev) throw invalid('from', `${county.name} 在 ${input.year} 年以前没有评分表可复制`);
-      items = await repo.listItems(trx, prev.id);
+      items = (await repo.listItems(trx, prev.id)).map(({ section, title, maxScore }) => ({
+        section,
+        title,
+        maxScore,
+      }));
       cutoffs = prev;
     }
     const newId = await repo.insertSheet(trx, {
@@ -182,6 +186,8 @@ export async function putSheet(db: Db, user: CurrentUser, id: number, input: Put
     await repo.lockSheet(trx, id);
     const locked = (await repo.findSheet(trx, id)) as repo.SheetRow;
     const before = await repo.listItems(trx, id);
+    const foreign = items.find((it) => it.id !== undefined && !before.some((b) => b.id === it.id));
+    if (foreign) throw invalid('items', `评分项 ${foreign.id} 不在本评分表中`);
     if (locked.usedBy > 0) {
       const frozen = frozenRefusal(before, locked, input);
       if (frozen) throw new AppError('INVALID_STATE', frozen, { usedBy: locked.usedBy });

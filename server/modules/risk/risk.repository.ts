@@ -88,18 +88,26 @@ export async function updateThresholds(trx: Transaction<DB>, id: number, highMin
     .execute();
 }
 
+/** Sets the items of a list nobody was screened on yet: those with an id are kept (updated in
+ * place), the others added, and the list's items not named removed. */
 export async function replaceItems(
   trx: Transaction<DB>,
   listId: number,
-  items: readonly { type: RiskType; title: string; weight: number }[],
+  items: readonly { id?: number | undefined; type: RiskType; title: string; weight: number }[],
 ): Promise<void> {
-  await trx.deleteFrom('risk_item').where('list_id', '=', listId).execute();
-  await trx
-    .insertInto('risk_item')
-    .values(
-      items.map((it, i) => ({ list_id: listId, type: it.type, position: i + 1, title: it.title, weight: it.weight })),
-    )
-    .execute();
+  const kept = items.flatMap((it) => (it.id === undefined ? [] : [it.id]));
+  let removal = trx.deleteFrom('risk_item').where('list_id', '=', listId);
+  if (kept.length > 0) removal = removal.where('id', 'not in', kept);
+  await removal.execute();
+  for (const [i, it] of items.entries()) {
+    const values = { type: it.type, position: i + 1, title: it.title, weight: it.weight };
+    if (it.id === undefined)
+      await trx
+        .insertInto('risk_item')
+        .values({ list_id: listId, ...values })
+        .execute();
+    else await trx.updateTable('risk_item').set(values).where('id', '=', it.id).where('list_id', '=', listId).execute();
+  }
 }
 
 export async function renameItems(trx: Transaction<DB>, items: readonly { id: number; title: string }[]) {

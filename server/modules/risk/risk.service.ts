@@ -127,7 +127,7 @@ export async function createList(db: Db, user: CurrentUser, input: CreateListInp
     if (input.from === 'previous') {
       const prev = await repo.previousList(trx, county.id, input.year);
       if (!prev) throw invalid('from', `${county.name} 在 ${input.year} 年以前没有负面清单可复制`);
-      items = await repo.listItems(trx, prev.id);
+      items = (await repo.listItems(trx, prev.id)).map(({ type, title, weight }) => ({ type, title, weight }));
       thresholds = prev;
     }
     const newId = await repo.insertList(trx, {
@@ -174,8 +174,11 @@ export async function putList(db: Db, user: CurrentUser, id: number, input: PutL
   await db.transaction().execute(async (trx) => {
     await repo.lockList(trx, id);
     const locked = (await repo.findList(trx, id)) as repo.ListRow;
+    const before = await repo.listItems(trx, id);
+    const foreign = items.find((it) => it.id !== undefined && !before.some((b) => b.id === it.id));
+    if (foreign) throw invalid('items', `清单项 ${foreign.id} 不在本清单中`);
     if (locked.usedBy > 0) {
-      const frozen = frozenRefusal(await repo.listItems(trx, id), locked, input);
+      const frozen = frozenRefusal(before, locked, input);
       if (frozen) throw new AppError('INVALID_STATE', frozen, { usedBy: locked.usedBy });
       await repo.renameItems(trx, items as { id: number; title: string }[]);
     } else {
