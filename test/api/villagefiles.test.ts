@@ -330,3 +330,26 @@ describe('the township as XLSX', () => {
     expect(res.statusCode).toBe(403);
   });
 });
+
+describe('the demo data', () => {
+  it('gives 东山镇 files in both states and keeps the rest to be filled, once', async () => {
+    const { seedDemo } = await import('../../server/modules/demo/demo.service.ts');
+    const { chinaYear } = await import('../../server/modules/villagefiles/villagefiles.service.ts');
+    await seedDemo(tdb.db);
+    await seedDemo(tdb.db);
+    const rows = await tdb.db
+      .selectFrom('village_file as f')
+      .innerJoin('region as v', 'v.id', 'f.village_id')
+      .select(['v.name', 'f.year', 'f.version'])
+      .where('v.code', 'like', '9901%')
+      .orderBy('v.name')
+      .orderBy('f.year')
+      .execute();
+    const y = chinaYear();
+    expect(rows).toEqual([
+      { name: '东山村', year: y - 1, version: 1 },
+      { name: '东山村', year: y, version: 1 },
+      { name: '桃园村', year: y, version: 1 },
+    ]);
+  });
+});

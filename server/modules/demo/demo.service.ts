@@ -13,6 +13,7 @@ import { CLI_ACTOR, recordAudit } from '../audit/audit.service.ts';
 import { checkPasswordPolicy } from '../officials/officials.service.ts';
 import { DEMO_CASE_VILLAGE, ensureDemoCases } from './demo.cases.ts';
 import * as repo from './demo.repository.ts';
+import { ensureDemoFiles } from './demo.villagefiles.ts';
 
 export const DEMO_PASSWORD = 'demo1234';
 const COUNTY = ['示范市', '示范县'];
@@ -175,6 +176,11 @@ export async function seedDemo(db: Db): Promise<DemoResult> {
       villageId: village.id,
       county: { id: county.id, displayName: '演示县委组织部' },
     });
+    const township = await repo.findAccount(trx, 'demo_township1');
+    if (township) {
+      const keeper = { ...township, role: 'township' as const, displayName: '演示东山镇党委', regionPath: [] };
+      await ensureDemoFiles(trx, keeper, villages);
+    }
     return { accounts, villages, campaignId, created };
   });
 }

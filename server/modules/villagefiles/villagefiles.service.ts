@@ -265,3 +265,16 @@ export async function carryForward(db: Db, user: CurrentUser, input: CarryInput)
     return result;
   });
 }
+
+/** Creates the village's file of `year` with `data` unless it has one (the demo data). */
+export async function ensureFile(
+  trx: Transaction<DB>,
+  user: CurrentUser,
+  villageId: number,
+  year: number,
+  data: FileData,
+): Promise<boolean> {
+  if (await repo.findFile(trx, villageId, year)) return false;
+  await writeFile(trx, user, { villageId, year, existing: undefined }, data, 'create');
+  return true;
+}
