@@ -101,9 +101,9 @@ export class BatchForm {
     if (file.size > MAX_TABLE_BYTES) return void (this.importProblems = ['文件超过 2 MB，不像在村人数表']);
     this.reading = true;
     try {
-      this.applyTable(await scheduleApi.readResidentsFile(file), file.name);
+      this.applyTable(await scheduleApi.readResidentsFile(file), `文件“${file.name}”`);
     } catch (err) {
-      this.importProblems = [`${file.name}：${messageOf(err)}`];
+      this.importProblems = [`文件“${file.name}”未能读取：${messageOf(err)}`];
     } finally {
       this.reading = false;
     }
