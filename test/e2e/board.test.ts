@@ -4,7 +4,9 @@
 // in the address (back returns to the unfiltered view); a ballot cast meanwhile shows up within the
 // poll without a reload; the county drills down to one township and back through the breadcrumb;
 // the selection goes to the scheduling page; the charts draw; the print view is A4 landscape.
+// With SHOTS_DIR set, the board and its print are saved at 360 and 1280 px.
 import fs from 'node:fs';
+import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
@@ -23,6 +25,7 @@ const hasChromium = fs.existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`跳过工作台浏览器测试：未找到 ${CHROMIUM}（CI 会安装 chromium）`);
 
 const DESKTOP = { width: 1280, height: 800 };
+const SHOTS = process.env.SHOTS_DIR;
 const RULE = '满意人数（满意＋基本满意）须大于在村人数的一半（恰好一半不通过）；“不了解”不计为满意';
 const thisYear = Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format());
 
@@ -52,6 +55,16 @@ describe.skipIf(!hasChromium)('the campaign board (工作台)', () => {
     await page.getByRole('button', { name: '登录' }).click();
     await page.locator('header .who').waitFor();
     return page;
+  }
+
+  /** Saves the page at 1280 px and at 360 px (SHOTS_DIR only). */
+  async function shoot(page: Page, name: string): Promise<void> {
+    if (!SHOTS) return;
+    for (const width of [1280, 360]) {
+      await page.setViewportSize({ width, height: 800 });
+      await page.screenshot({ path: path.join(SHOTS, `${name}-${width}.png`), fullPage: true });
+    }
+    await page.setViewportSize(DESKTOP);
   }
 
   const rows = (page: Page) => page.getByTestId('board-row');
@@ -130,6 +143,7 @@ describe.skipIf(!hasChromium)('the campaign board (工作台)', () => {
       `#/sessions?village=${nanpo}`,
     );
     expect(await town.getByTestId('board-count').textContent()).toBe('共 2 个村');
+    await shoot(town, 'board');
   });
 
   it('filters by verdict and searches by name, with counts, in the address so back undoes it', async () => {
@@ -204,6 +218,7 @@ describe.skipIf(!hasChromium)('the campaign board (工作台)', () => {
     ]);
     expect(await county.getByTestId('board-print').innerText()).toContain('判定规则');
     expect(await printed.nth(1).getByTestId('print-rule').innerText()).toBe(`判定规则：${RULE}`);
+    await shoot(county, 'board-print');
     await county.emulateMedia({ media: 'print' });
     const pdf = (await county.pdf({ preferCSSPageSize: true })).toString('latin1');
     await county.emulateMedia({ media: 'screen' });
