@@ -26,6 +26,7 @@ const SOURCES = [
   'server/modules/schedule/residents.rules.ts',
   'server/modules/board/board.rules.ts',
   'server/modules/board/board.view.ts',
+  'server/modules/villagefiles/villagefiles.rules.ts',
 ];
 
 function newestMtime(p: string): number {

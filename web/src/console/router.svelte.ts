@@ -3,7 +3,17 @@
 import type { Role } from '../lib/api.ts';
 
 export type Page =
-  'board' | 'cases' | 'inbox' | 'campaigns' | 'sessions' | 'schedule' | 'regions' | 'accounts' | 'import' | 'password';
+  | 'board'
+  | 'cases'
+  | 'inbox'
+  | 'villagefiles'
+  | 'campaigns'
+  | 'sessions'
+  | 'schedule'
+  | 'regions'
+  | 'accounts'
+  | 'import'
+  | 'password';
 
 export interface NavItem {
   page: Page;
@@ -15,6 +25,7 @@ export const NAV: readonly NavItem[] = [
   { page: 'board', label: '工作台', roles: ['city', 'county', 'township'] },
   { page: 'cases', label: '整顿案件', roles: ['city', 'county', 'township', 'village'] },
   { page: 'inbox', label: '待办', roles: ['city', 'county', 'township', 'village'] },
+  { page: 'villagefiles', label: '村情档案', roles: ['city', 'county', 'township', 'village'] },
   { page: 'campaigns', label: '整顿工作', roles: ['city', 'county', 'township'] },
   { page: 'sessions', label: '测评', roles: ['city', 'county', 'township', 'village'] },
   { page: 'schedule', label: '批量安排', roles: ['county', 'township'] },

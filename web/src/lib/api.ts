@@ -131,7 +131,7 @@ export function reportStatus(err: ApiError): void {
   if (err.status === 401 && err.code === 'UNAUTHENTICATED') onUnauthenticated?.();
 }
 
-export async function request<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<T> {
+export async function request<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT', path: string, body?: unknown): Promise<T> {
   let res: Response;
   try {
     res = await fetch(path, {

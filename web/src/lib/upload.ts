@@ -34,11 +34,20 @@ export function uploadImport(
   dryRun: boolean,
   onProgress: (phase: UploadPhase, percent: number) => void,
 ): Promise<ImportResult> {
-  const query = new URLSearchParams({ filename: file.name });
-  if (dryRun) query.set('dryRun', 'true');
+  return uploadFile<ImportResult>('/api/regions/import', file, dryRun ? { dryRun: 'true' } : {}, onProgress);
+}
+
+/** Posts the file itself to an import route (`filename` and `params` in the query), with progress. */
+export function uploadFile<T>(
+  path: string,
+  file: File,
+  params: Record<string, string>,
+  onProgress: (phase: UploadPhase, percent: number) => void,
+): Promise<T> {
+  const query = new URLSearchParams({ filename: file.name, ...params });
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', `/api/regions/import?${query.toString()}`);
+    xhr.open('POST', `${path}?${query.toString()}`);
     xhr.setRequestHeader('Content-Type', contentTypeOf(file.name));
     xhr.responseType = 'text';
     xhr.upload.onprogress = (e) => {
@@ -54,7 +63,7 @@ export function uploadImport(
         body = undefined;
       }
       if (xhr.status >= 200 && xhr.status < 300) {
-        resolve(body as ImportResult);
+        resolve(body as T);
         return;
       }
       const err = toApiError(xhr.status, body);
