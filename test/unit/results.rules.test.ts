@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../server/modules/audit/audit.rules.ts';
 import { defaultQuestionnaire } from '../../server/modules/sessions/questionnaire.ts';
 import {
   ballotDigest,
+  ballotLines,
   buildResult,
   percentText,
   resultsView,
@@ -152,6 +154,83 @@ describe('the ballot digest', () => {
 
   it('has a fixed value for no ballots (SHA-256 of nothing)', () => {
     expect(ballotDigest([])).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+  });
+});
+
+describe('the ballot lines (canonicalJson of each ballot, written directly for the usual answers)', () => {
+  // answers as the database hands them over: parsed JSON, keys in jsonb's order (shorter first)
+  const parsed = (texts: string[]): unknown[] => texts.map((t) => JSON.parse(t) as unknown);
+  const same = (answers: unknown[]) => expect(ballotLines(answers)).toEqual(answers.map(canonicalJson));
+
+  it('match canonicalJson for keys of different lengths, unicode keys and values that need escaping', () => {
+    same(parsed(['{"q1": "a", "q2": "b", "q10": "c", "q12": "d"}', '{"q2": "x", "q11": "修路", "q99": "多"}']));
+    // UTF-16 order: a surrogate pair (😀 is d83d de00) sorts before U+E000, unlike code point order
+    same(parsed(['{"": "", "é": "1", "中": "2", "😀": "3", "\ue000": "4", "\uffff": "5", "Z": "6", "a": "7"}']));
+    same(parsed([JSON.stringify({ q1: '"引号" \\ / \n \t \u0001 \u007f \u2028 \ud800 😀', toJSON: 'x' })]));
+    same([{ q1: 'a', q2: undefined }, { q2: 'b' }, {}]);
+  });
+
+  it('match canonicalJson for anything else a hand-edited ballot may hold', () => {
+    same(parsed(['{"q1": 1, "q2": "a"}', '{"q1": null}', '{"q1": {"b": 1, "a": [2, "x"]}}', '{"q1": true}']));
+    same(parsed(['[1, 2]', '"text"', '7', 'null', '{"q1": "a"}', '{"q1": [1]}']));
+    for (const key of ['10', '2', '0', '__proto__', 'toString', 'constructor', 'hasOwnProperty', 'valueOf']) {
+      same(parsed([`{"q1": "a", "${key}": "b", "q10": "c"}`, '{"q1": "b", "q2": "c"}']));
+    }
+  });
+
+  it('match canonicalJson on 3,000 random ballots drawn from awkward keys and values', () => {
+    let seed = 20261207;
+    const rand = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const keys = [
+      'q1',
+      'q2',
+      'q10',
+      'q11',
+      'q12',
+      'Q1',
+      'q1 ',
+      '中',
+      '😀',
+      '\ue000',
+      '',
+      '10',
+      '__proto__',
+      'toString',
+    ];
+    const values: unknown[] = [
+      'satisfied',
+      '',
+      '"',
+      '\\',
+      '\n',
+      '😀',
+      '\ud800',
+      '修路。',
+      0,
+      1.5,
+      null,
+      false,
+      { a: '1' },
+      ['x'],
+    ];
+    for (let session = 0; session < 100; session++) {
+      const ballots = Array.from({ length: 30 }, () => {
+        const pairs: string[] = [];
+        for (const k of keys) {
+          const weird = typeof values[rand(values.length)] !== 'string' || rand(40) === 0;
+          // a key an object would not keep in insertion order: in every fourth session only
+          if (rand(3) === 0 && (!/^(\d+|__proto__|toString)$/.test(k) || session % 4 === 1)) {
+            const v = weird && session % 2 === 0 ? values[rand(values.length)] : values[rand(8)];
+            pairs.push(`${JSON.stringify(k)}: ${JSON.stringify(v)}`);
+          }
+        }
+        return `{${pairs.join(', ')}}`;
+      });
+      same(parsed(ballots));
+    }
   });
 });
 
