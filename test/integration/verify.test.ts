@@ -334,6 +334,58 @@ describe('after a single-row tampering made directly in the database', () => {
   }, 300_000);
 });
 
+describe('the set-based recount', () => {
+  it("gives the per-session recount's report word for word, also for ballots no application would store", async () => {
+    const [first, second, third] = counted as [number, number, number];
+    // inserted as the database owner would: numbers, null and objects (counted by SQL, digested in
+    // Node), keys an object would reorder or inherit, and characters JSON must escape
+    const odd: [number, string][] = [
+      [
+        first,
+        '{"q1": 1, "q2": null, "q3": {"b": [1, "x"], "a": true}, "q11": {"意见": [1.50, "二"]}, "q99": "😀 \\u0001 \\"引号\\" \\\\", "q12": "other"}',
+      ],
+      [first, '{"q12": "party_member", "q11": "只答了身份"}'],
+      [
+        second,
+        '{"q1": "satisfied", "10": "十", "__proto__": "p", "😀": "e", "\\ue000": "pua", "q11": "意见\\n\\t", "q12": "alien"}',
+      ],
+      [second, '{"q12": "other", "q1": "nonsense"}'],
+      [
+        third,
+        '{"q1": "basic", "Q1": "satisfied", "q11": "\\u2028 \\u007f ☃ 😀 \\ud83d\\ude00", "q12": "representative"}',
+      ],
+    ];
+    const ctids: string[] = [];
+    try {
+      for (const [sessionId, answers] of odd) {
+        const { rows } = await attacker.query<{ ctid: string }>(
+          'insert into ballot (session_id, answers) values ($1, $2::jsonb) returning ctid::text as ctid',
+          [sessionId, answers],
+        );
+        ctids.push((rows[0] as { ctid: string }).ctid);
+      }
+      const perSession = await verifyDatabase(tdb.db, { perSession: true });
+      const setBased = await verifyDatabase(tdb.db);
+      expect(setBased).toEqual(perSession);
+      for (const id of [first, second, third]) {
+        expect(setBased.problems).toContainEqual(
+          expect.objectContaining({ kind: 'session', id, what: '结果字段 ballotDigest 与按原始选票重新清点的不符' }),
+        );
+        expect(setBased.problems).toContainEqual(
+          expect.objectContaining({
+            kind: 'session',
+            id,
+            what: expect.stringMatching(/^结果字段 counts\.perQuestion\.q12\.\w+ 与按原始选票重新清点的不符$/),
+          }),
+        );
+      }
+    } finally {
+      for (const ctid of ctids) await attacker.query('delete from ballot where ctid = $1::tid', [ctid]);
+    }
+    expect((await verifyDatabase(tdb.db)).problems).toEqual([]);
+  });
+});
+
 describe('a result rewritten together with its hash', () => {
   it('is caught by the hash in the close audit entry', async () => {
     const sessionId = counted[1] as number;

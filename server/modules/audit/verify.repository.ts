@@ -139,15 +139,20 @@ export async function vanishedSessions(db: Db): Promise<SessionHistory[]> {
 }
 
 // Set-based reads: what the per-session path reads with seven statements per session, here with
-// four statements per page of sessions (the ballot tables are read by session_id = any(ids)).
+// one statement per page of sessions that reads each ballot once.
 
-export interface CountedSessionWithTurnout extends CountedSession {
-  ballots: number;
+export interface CountedSessionWithBallots extends CountedSession {
   turnout: { used: number; online: number; paper: number };
+  /** every ballot's answers, in no particular order */
+  answers: unknown[];
 }
 
-/** Up to `limit` counted sessions with id > afterId, in id order, with receipts, ballots and turnout. */
-export async function countedSessionPage(db: Db, afterId: number, limit: number): Promise<CountedSessionWithTurnout[]> {
+/**
+ * Up to `limit` counted sessions with id > afterId, in id order, with receipts, turnout and their
+ * ballots' answers: one statement, so one snapshot, and one JSON text a session for the driver to
+ * parse rather than a row a ballot.
+ */
+export async function countedSessionPage(db: Db, afterId: number, limit: number): Promise<CountedSessionWithBallots[]> {
   const { rows } = await sql<{
     id: number;
     villageName: string;
@@ -159,30 +164,32 @@ export async function countedSessionPage(db: Db, afterId: number, limit: number)
     result: unknown;
     resultHash: Buffer | null;
     receipts: number;
-    ballots: number;
     used: number;
     online: number;
     paper: number;
+    answers: unknown[] | null;
   }>`
     select s.id, v.name as "villageName", s.residents_present as "residentsPresent", s.issued_count as issued,
       s.closed_at as "closedAt", s.questionnaire, s.rules, s.result, s.result_hash as "resultHash",
       (select count(*)::int from receipt r where r.session_id = s.id) as receipts,
-      (select count(*)::int from ballot b where b.session_id = s.id) as ballots,
       (select count(*)::int from slip l where l.session_id = s.id and l.used) as used,
       (select coalesce(sum(t.online), 0)::int from turnout_shard t where t.session_id = s.id) as online,
-      (select coalesce(sum(t.paper), 0)::int from turnout_shard t where t.session_id = s.id) as paper
+      (select coalesce(sum(t.paper), 0)::int from turnout_shard t where t.session_id = s.id) as paper,
+      (select json_agg(b.answers) from ballot b where b.session_id = s.id) as answers
     from evaluation_session s join region v on v.id = s.village_id
     where s.status in ('closed', 'certified') and s.id > ${afterId}
     order by s.id
     limit ${limit}`.execute(db);
-  return rows.map(({ used, online, paper, closedAt, ...r }) => ({
+  return rows.map(({ used, online, paper, closedAt, answers, ...r }) => ({
     ...r,
     closedAt: closedAt === null ? null : new Date(closedAt),
     turnout: { used, online, paper },
+    answers: answers ?? [],
   }));
 }
 
-/** How often each (question, answer value) pair occurs in each session's ballots (as countAnswerValues). */
+/** How often each (question, answer value) pair occurs in each session's ballots (as countAnswerValues):
+ * for a session whose ballots recount.rules cannot tally. */
 export async function answerValuesOf(
   db: Db,
   ids: number[],
@@ -208,13 +215,4 @@ export async function crossTabsOf(
     join ballot b on b.session_id = x.sid and b.answers ? x.byq
     group by 1, 2, 3`.execute(db);
   return rows;
-}
-
-/** Every ballot's answers of these sessions (for the ballot digests). */
-export async function answersOf(db: Db, ids: number[]): Promise<{ sessionId: number; answers: unknown }[]> {
-  return db
-    .selectFrom('ballot')
-    .select(['session_id as sessionId', 'answers'])
-    .where('session_id', '=', sql<number>`any(${ids}::int[])`)
-    .execute();
 }

@@ -117,10 +117,10 @@ export function diffJson(expected: unknown, found: unknown, path = ''): FieldDif
 /** Comments are stored shuffled: compare them as a multiset. */
 function withSortedComments(result: unknown): unknown {
   if (!isPlainObject(result) || !isPlainObject(result.counts) || !Array.isArray(result.counts.comments)) return result;
-  const comments = [...(result.counts.comments as unknown[])].sort((a, b) => {
-    const [x, y] = [canonicalJson(a), canonicalJson(b)];
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
+  const comments = [...(result.counts.comments as unknown[])]
+    .map((c) => ({ c, text: canonicalJson(c) }))
+    .sort(({ text: x }, { text: y }) => (x < y ? -1 : x > y ? 1 : 0))
+    .map(({ c }) => c);
   return { ...result, counts: { ...result.counts, comments } };
 }
 

@@ -11,8 +11,9 @@
 //   3. Every closed or certified session, recounted from its raw ballots with the close's own
 //      functions: the result rebuilt field by field, its ballot digest (version 2), result_hash
 //      against the result, reconciliation, and one receipt per ballot. Read set-based, a page of
-//      50 sessions in four statements (a county of 1,000 sessions took 21 s at seven statements a
-//      session; that path stays as `perSession` for the benchmark).
+//      50 sessions in one statement, each ballot read once and counted and digested in Node (see
+//      docs/BENCHMARKS.md; the first way, seven statements a session, stays as `perSession` for
+//      the benchmark).
 // Reads only; memory bounded by one page of audit entries or sessions, and the deleted sessions.
 import type { Db } from '../../db/database.ts';
 import { sha256 } from '../../lib/crypto.ts';
@@ -26,6 +27,7 @@ import {
 } from '../ballots/ballots.service.ts';
 import { ballotDigest, buildResult, identityQuestionOf, reconciled } from '../tallies/results.rules.ts';
 import { canonicalJson, GENESIS_HASH } from './audit.rules.ts';
+import { tallyAnswers, type AnswerTally } from './recount.rules.ts';
 import * as repo from './verify.repository.ts';
 import {
   checkHistory,
@@ -168,49 +170,44 @@ async function recountPerSession(db: Db, opts: VerifyOptions, report: VerifyRepo
 
 const SESSION_PAGE = 50;
 
-function groupBy<T extends { sessionId: number }>(rows: readonly T[]): Map<number, T[]> {
-  const out = new Map<number, T[]>();
-  for (const r of rows) {
-    const list = out.get(r.sessionId);
-    if (list) list.push(r);
-    else out.set(r.sessionId, [r]);
-  }
-  return out;
+/**
+ * The rows countAnswerValues and crossTab return for the session, from its parsed ballots, or (for
+ * a ballot holding something other than strings, which only a hand edit makes) read with SQL.
+ */
+async function tallyOf(db: Db, s: repo.CountedSession, ballots: readonly unknown[]): Promise<AnswerTally> {
+  const pair = crossTabPair(s.questionnaire.questions, countOptions(s));
+  const tallied = tallyAnswers(ballots, pair);
+  if (tallied) return tallied;
+  const [values, cross] = await Promise.all([
+    repo.answerValuesOf(db, [s.id]),
+    repo.crossTabsOf(db, pair ? [{ sessionId: s.id, ...pair }] : []),
+  ]);
+  return { values, cross };
 }
 
 /**
- * The same recount, set-based: four statements for each page of 50 sessions (the sessions with
- * receipts, ballots and turnout; answer values; identity cross-tabs; answers for the digests),
- * the counts built by the close's own countsFrom. Memory holds one page's ballots.
+ * The same recount, set-based: one statement for each page of 50 sessions, which reads each ballot
+ * once; the counts built by the close's own countsFrom and the digest by its ballotDigest. The next
+ * page is asked for before this one is counted, so PostgreSQL reads it while Node counts (two
+ * cores). Memory holds two pages' ballots.
  */
 async function recountByPage(db: Db, opts: VerifyOptions, report: VerifyReport): Promise<void> {
-  let afterId = 0;
-  for (;;) {
-    const page = await repo.countedSessionPage(db, afterId, SESSION_PAGE);
-    if (page.length === 0) break;
-    const ids = page.map((s) => s.id);
-    const pairs = page.flatMap((s) => {
-      const pair = crossTabPair(s.questionnaire.questions, countOptions(s));
-      return pair ? [{ sessionId: s.id, ...pair }] : [];
-    });
-    const [values, cross, answers] = await Promise.all([
-      repo.answerValuesOf(db, ids),
-      repo.crossTabsOf(db, pairs),
-      repo.answersOf(db, ids),
-    ]);
-    const [valuesBy, crossBy, answersBy] = [groupBy(values), groupBy(cross), groupBy(answers)];
+  const read = (afterId: number) => {
+    const page = repo.countedSessionPage(db, afterId, SESSION_PAGE);
+    page.catch(() => undefined); // an error is thrown where the page is awaited, not left unhandled
+    return page;
+  };
+  let next: Promise<repo.CountedSessionWithBallots[]> | null = read(0);
+  while (next) {
+    const page: repo.CountedSessionWithBallots[] = await next;
+    next = page.length === SESSION_PAGE ? read((page.at(-1) as repo.CountedSessionWithBallots).id) : null;
+    await new Promise(setImmediate); // the next page's statement goes out before this one is counted
     for (const s of page) {
-      const counts = countsFrom(
-        s.questionnaire.questions,
-        s.ballots,
-        valuesBy.get(s.id) ?? [],
-        crossBy.get(s.id) ?? [],
-        countOptions(s),
-      );
-      const digest = ballotDigest((answersBy.get(s.id) ?? []).map((a) => a.answers));
+      const { values, cross } = await tallyOf(db, s, s.answers);
+      const counts = countsFrom(s.questionnaire.questions, s.answers.length, values, cross, countOptions(s));
+      const digest = ballotDigest(s.answers);
       tally(report, opts, checkSession(s, { counts, turnout: s.turnout, digest }));
     }
-    afterId = ids.at(-1) as number;
   }
 }
 
