@@ -36,6 +36,8 @@ export interface BoardResults {
   year: number;
   rounds: number;
   loadBefore: number[];
+  /** what the scale dataset held, in words */
+  dataset: string;
   scopes: Scope[];
 }
 
@@ -131,6 +133,7 @@ export function renderBoardSection(res: BoardResults): string {
     '```',
     '',
     ...machine(res),
+    `- Dataset: ${res.dataset}`,
     '',
     ...targets(res),
     '',

@@ -48,17 +48,19 @@ async function targets(db: Db): Promise<Target[]> {
     .execute();
   const id = (u: string) => ids.find((r) => r.username === u)?.regionId;
   const [city, c1, c2, t1] = [id('scale_city'), id('scale_c1'), id('scale_c2'), id('scale_c1_t1')];
-  if (city === undefined || c1 === undefined || t1 === undefined) {
+  if (c1 === undefined || t1 === undefined) {
     throw new Error('没有规模数据：请先运行 npm run seed:demo -- --scale city（或 --scale county）');
   }
   const list: Target[] = [
     { name: 'township', username: 'scale_c1_t1', regionId: t1 },
     { name: 'county 1', username: 'scale_c1', regionId: c1 },
   ];
-  if (c2 !== undefined) {
-    list.push({ name: 'county 2', username: 'scale_c2', regionId: c2 });
+  // a county-only seed (--scale county) has no second county; the city scope then adds nothing
+  // the county does not measure, so both are left out (the report says which scopes it had)
+  if (c2 !== undefined) list.push({ name: 'county 2', username: 'scale_c2', regionId: c2 });
+  if (c2 !== undefined && city !== undefined) {
     list.push({ name: 'city (5 counties)', username: 'scale_city', regionId: city });
-  }
+  } else log('只有一个县的规模数据（--scale county）：不测第二个县和全市');
   return list;
 }
 
@@ -177,6 +179,9 @@ try {
     year,
     rounds,
     loadBefore,
+    dataset: scopes.some((s) => s.name === 'county 2')
+      ? 'the city preset (npm run seed:demo -- --scale city): a second county and the city measured too'
+      : 'one county only (npm run seed:demo -- --scale county, no second county): the township and the county measured, no city scope',
     scopes,
   };
   const section = renderBoardSection(res);
