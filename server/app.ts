@@ -16,6 +16,7 @@ import authRoutes from './modules/auth/auth.routes.ts';
 import boardRoutes from './modules/board/board.routes.ts';
 import campaignsRoutes from './modules/cases/campaigns.routes.ts';
 import casesRoutes from './modules/cases/cases.routes.ts';
+import deptReportsRoutes from './modules/deptreports/deptreports.routes.ts';
 import inboxRoutes from './modules/inbox/inbox.routes.ts';
 import ballotsRoutes from './modules/ballots/ballots.routes.ts';
 import gradingRoutes from './modules/grading/grading.routes.ts';
@@ -130,6 +131,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(riskRoutes, { db: deps.db });
   await app.register(boardRoutes, { db: deps.db });
   await app.register(villageFilesRoutes, { db: deps.db });
+  await app.register(deptReportsRoutes, { db: deps.db });
   await app.register(ballotsRoutes, { db: deps.db, redisUrl: config.redisUrl });
 
   // 8. The built web pages (absent when only the API is under test).

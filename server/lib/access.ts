@@ -1,7 +1,7 @@
 // Who may see what: an official sees and changes only their own region's subtree.
 import { forbidden, notFound } from '../errors.ts';
 
-export const ROLES = ['admin', 'city', 'county', 'township', 'village'] as const;
+export const ROLES = ['admin', 'city', 'county', 'township', 'village', 'department'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_LABEL: Record<Role, string> = {
@@ -10,7 +10,12 @@ export const ROLE_LABEL: Record<Role, string> = {
   county: '县委组织部',
   township: '乡镇党委',
   village: '村党组织书记',
+  department: '行业部门',
 };
+
+/** Every role but the department's: a 行业部门 account files reports about villages (deptreports)
+ * and sees nothing else, so a route that names no roles is closed to it (plugins/auth.ts). */
+export const OFFICIAL_ROLES: readonly Role[] = ['admin', 'city', 'county', 'township', 'village'];
 
 /** The region level each role is bound to (admin may be bound to any level). */
 export const ROLE_LEVEL: Record<Exclude<Role, 'admin'>, string> = {
@@ -18,6 +23,8 @@ export const ROLE_LEVEL: Record<Exclude<Role, 'admin'>, string> = {
   county: 'county',
   township: 'township',
   village: 'village',
+  // a department serves one county (its reports are about that county's villages)
+  department: 'county',
 };
 
 export interface CurrentUser {

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandle
 import fp from 'fastify-plugin';
 import type { Db } from '../db/database.ts';
 import { AppError, forbidden } from '../errors.ts';
-import type { CurrentUser, Role } from '../lib/access.ts';
+import { OFFICIAL_ROLES, type CurrentUser, type Role } from '../lib/access.ts';
 import { resolveSession } from '../modules/auth/auth.service.ts';
 import { DEVICE_COOKIE } from '../modules/auth/auth.device.ts';
 import { DEVICE_COOKIE_SECONDS, SESSION_ABSOLUTE_SECONDS } from '../modules/auth/auth.rules.ts';
@@ -15,7 +15,8 @@ declare module 'fastify' {
     user: CurrentUser | null;
   }
   interface FastifyInstance {
-    /** onRequest hook: the caller must be logged in, and have one of `roles` when given. */
+    /** onRequest hook: the caller must be logged in, and have one of `roles`; without `roles`, any
+     * role but 行业部门 (a department account reaches only the routes that name it). */
     requireUser(roles?: readonly Role[]): onRequestHookHandler;
   }
 }
@@ -56,7 +57,7 @@ async function auth(app: FastifyInstance, opts: { db: Db }): Promise<void> {
       const sessionId = request.cookies[SESSION_COOKIE];
       request.user = sessionId ? await resolveSession(opts.db, sessionId) : null;
       if (!request.user) throw new AppError('UNAUTHENTICATED', '请先登录');
-      if (roles && !roles.includes(request.user.role)) throw forbidden();
+      if (!(roles ?? OFFICIAL_ROLES).includes(request.user.role)) throw forbidden();
     };
   });
 }

@@ -48,7 +48,7 @@ const LABEL: Record<State, string> = {
   monitoring: '跟踪回头看',
 };
 
-type CaseRole = Exclude<Role, 'admin'>;
+type CaseRole = Exclude<Role, 'admin' | 'department'>;
 
 /** The contract's transition table: for each action, the states it leaves and who may take it there. */
 const STEPS = {
@@ -76,7 +76,7 @@ const STEPS = {
 type Action = keyof typeof STEPS;
 const ACTIONS = Object.keys(STEPS) as Action[];
 
-type Who = Role | 'anonymous';
+type Who = Exclude<Role, 'department'> | 'anonymous';
 const CALLERS: readonly Who[] = ['city', 'county', 'township', 'village', 'admin', 'anonymous'];
 type Outcome = 'allowed' | 401 | 403 | 409;
 

@@ -157,14 +157,20 @@ describe('GET /api/inbox', () => {
         closing(ids.checkOpen as number, v1Name, '初验进行中', yesterdayOpen),
         closing(ids.dueToday as number, v2Name, '今天结束', '定于今天 00:01 结束'),
       ],
-      counts: { confirm_residents: 2, case_waiting: 1, problem_overdue: 1, closing_today: 4 },
+      counts: { confirm_residents: 2, case_waiting: 1, problem_overdue: 1, closing_today: 4, dept_report: 0 },
       total: 8,
     });
   });
 
   it('gives a village secretary only what the village does: no confirmations, no township checks to close', async () => {
     const res = await call(app, cast.village, 'GET', '/api/inbox');
-    expect(res.body.counts).toEqual({ confirm_residents: 0, case_waiting: 0, problem_overdue: 0, closing_today: 2 });
+    expect(res.body.counts).toEqual({
+      confirm_residents: 0,
+      case_waiting: 0,
+      problem_overdue: 0,
+      closing_today: 2,
+      dept_report: 0,
+    });
     expect(res.body.items.map((i: { link: string }) => i.link)).toEqual([
       `#/sessions/${ids.overdueClose}`,
       `#/sessions/${ids.openSinceYesterday}`,
@@ -178,11 +184,17 @@ describe('GET /api/inbox', () => {
         confirmItem(ids.otherToConfirm as number, otherName, '外乡镇待确认'),
         overdueItem(ids.listed as number, otherName, '外乡镇超期'),
       ],
-      counts: { confirm_residents: 1, case_waiting: 0, problem_overdue: 1, closing_today: 0 },
+      counts: { confirm_residents: 1, case_waiting: 0, problem_overdue: 1, closing_today: 0, dept_report: 0 },
       total: 2,
     });
     const county = await call(app, cast.county, 'GET', '/api/inbox');
-    expect(county.body.counts).toEqual({ confirm_residents: 3, case_waiting: 1, problem_overdue: 2, closing_today: 4 });
+    expect(county.body.counts).toEqual({
+      confirm_residents: 3,
+      case_waiting: 1,
+      problem_overdue: 2,
+      closing_today: 4,
+      dept_report: 0,
+    });
     expect(county.body.total).toBe(10);
     expect(county.body.items.filter((i: { kind: string }) => i.kind === 'case_waiting')).toEqual([
       expect.objectContaining({ title: `${otherName}：已列入`, link: `#/cases/${ids.listed}` }),

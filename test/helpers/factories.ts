@@ -57,7 +57,14 @@ export async function createOfficial(
 ): Promise<TestOfficial> {
   const row = await db
     .insertInto('official')
-    .values({ username, role, region_id: regionId, password_hash: await passwordHash() })
+    // a 行业部门 account names its department (official_department_role_check)
+    .values({
+      username,
+      role,
+      department: role === 'department' ? '信访' : null,
+      region_id: regionId,
+      password_hash: await passwordHash(),
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return { id: row.id, username, password: TEST_PASSWORD, role, regionId };

@@ -47,10 +47,11 @@ const RUNS: Record<Role, SessionKind[]> = {
   township: ['self_evaluation', 'township_check'],
   county: ['self_evaluation', 'township_check', 'county_callback', 'look_back'],
   city: ['self_evaluation', 'township_check', 'county_callback', 'look_back'],
+  department: [],
 };
 
 function roleAllows(role: Role, kind: SessionKind, action: SessionAction, status: SessionStatus): boolean {
-  if (role === 'admin') return false;
+  if (role === 'admin' || role === 'department') return false;
   if (action === 'view') return true;
   if (action === 'confirm_residents') return ['township', 'county', 'city'].includes(role);
   if (action === 'void' && role === 'village') return kind === 'self_evaluation' && status === 'draft';

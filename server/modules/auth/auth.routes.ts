@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Db } from '../../db/database.ts';
+import { ROLES } from '../../lib/access.ts';
 import {
   clearSessionCookie,
   deviceCookieOf,
@@ -33,7 +34,7 @@ const authRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) =>
 
   app.post(
     '/api/auth/logout',
-    { schema: { tags: ['auth'], summary: '退出登录', response: { 200: OkReply } }, onRequest: app.requireUser() },
+    { schema: { tags: ['auth'], summary: '退出登录', response: { 200: OkReply } }, onRequest: app.requireUser(ROLES) },
     async (request, reply) => {
       const sessionId = request.cookies[SESSION_COOKIE];
       if (sessionId) await auth.logout(db, sessionId);
@@ -44,7 +45,10 @@ const authRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) =>
 
   app.get(
     '/api/auth/me',
-    { schema: { tags: ['auth'], summary: '当前用户', response: { 200: UserReply } }, onRequest: app.requireUser() },
+    {
+      schema: { tags: ['auth'], summary: '当前用户', response: { 200: UserReply } },
+      onRequest: app.requireUser(ROLES),
+    },
     async (request) => ({ user: await auth.describeUser(db, userOf(request)) }),
   );
 
@@ -65,7 +69,7 @@ const authRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) =>
         body: ChangePasswordBody,
         response: { 200: OkReply },
       },
-      onRequest: app.requireUser(),
+      onRequest: app.requireUser(ROLES),
     },
     async (request, reply) => {
       const { currentPassword, newPassword } = request.body;

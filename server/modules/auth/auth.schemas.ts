@@ -7,6 +7,7 @@ export const RoleSchema = Type.Union([
   Type.Literal('county'),
   Type.Literal('township'),
   Type.Literal('village'),
+  Type.Literal('department'),
 ]);
 /** A timestamp: a Date on the server, an ISO 8601 string on the wire. */
 export const DateTime = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' });

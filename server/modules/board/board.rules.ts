@@ -63,7 +63,7 @@ export const NEXT_ACTIONS = [
 ] as const;
 export type NextAction = (typeof NEXT_ACTIONS)[number];
 
-export type StepRole = Exclude<Role, 'admin'>;
+export type StepRole = Exclude<Role, 'admin' | 'department'>;
 
 export const STEP_ROLE_LABEL: Record<StepRole, string> = {
   city: '市委组织部',

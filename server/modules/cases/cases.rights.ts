@@ -59,4 +59,5 @@ export const INBOX_STATES: Record<Role, readonly CaseState[]> = {
   township: ['applied', 'township_check'],
   county: ['listed', 'county_acceptance', 'exited'],
   city: ['city_review'],
+  department: [],
 };

@@ -5,6 +5,7 @@ export const InboxKindSchema = Type.Union([
   Type.Literal('case_waiting'),
   Type.Literal('problem_overdue'),
   Type.Literal('closing_today'),
+  Type.Literal('dept_report'),
 ]);
 
 export const InboxItemSchema = Type.Object({
@@ -28,6 +29,7 @@ export const InboxReply = Type.Object({
     case_waiting: Count,
     problem_overdue: Count,
     closing_today: Count,
+    dept_report: Count,
   }),
   total: Count,
 });

@@ -1,9 +1,11 @@
 // The inbox (待办): everything in the caller's subtree waiting for their role, each item linking to
 // the console page where it is acted on. Sessions and problems are read by this module's own
-// queries; the cases waiting for a step come from the cases service (its INBOX_STATES).
+// queries; the cases waiting for a step come from the cases service (its INBOX_STATES), the
+// untreated department reports (年内动态排查) from the deptreports service.
 import type { Db } from '../../db/database.ts';
 import type { CurrentUser } from '../../lib/access.ts';
 import { listInbox } from '../cases/cases.service.ts';
+import { untreatedReports } from '../deptreports/deptreports.service.ts';
 import * as repo from './inbox.repository.ts';
 import {
   chinaToday,
@@ -28,11 +30,12 @@ export async function getInbox(db: Db, user: CurrentUser, now = new Date()): Pro
   const today = chinaToday(now);
   const confirm = confirmKinds(user.role);
   const close = closeKinds(user.role);
-  const [toConfirm, cases, overdue, closing] = await Promise.all([
+  const [toConfirm, cases, overdue, closing, reports] = await Promise.all([
     confirm.length > 0 ? repo.residentsToConfirm(db, user.regionId, confirm, ITEM_LIMIT) : none,
     user.role === 'admin' ? [] : listInbox(db, user),
     followsProblems(user.role) ? repo.overdueProblems(db, user.regionId, today.day, ITEM_LIMIT) : none,
     close.length > 0 ? repo.closingToday(db, user.regionId, close, today, ITEM_LIMIT) : none,
+    untreatedReports(db, user, ITEM_LIMIT),
   ]);
   const items: InboxItem[] = [
     ...toConfirm.rows.map((s): InboxItem => ({
@@ -63,12 +66,22 @@ export async function getInbox(db: Db, user: CurrentUser, now = new Date()): Pro
       link: `#/sessions/${s.id}`,
       dueDate: closingDue(s, now),
     })),
+    ...reports.rows.map((r): InboxItem => ({
+      kind: 'dept_report',
+      title: `${r.village.townshipName}${r.village.name}：${r.department}报送（${r.categoryLabel}）`,
+      detail:
+        user.role === 'county'
+          ? `${r.summary}；请驳回（须写理由）或启动排查`
+          : `${r.summary}；等待县委组织部处理，乡镇可写备注`,
+      link: `#/deptreports/${r.id}`,
+    })),
   ];
   const counts = {
     confirm_residents: toConfirm.total,
     case_waiting: cases.length,
     problem_overdue: overdue.total,
     closing_today: closing.total,
+    dept_report: reports.total,
   };
   return { items, counts, total: Object.values(counts).reduce((a, b) => a + b, 0) };
 }

@@ -7,6 +7,8 @@ export interface OfficialRow {
   username: string;
   displayName: string;
   role: Role;
+  /** 行业部门 accounts: the department's name; null for every other role */
+  department: string | null;
   regionId: number;
   regionName: string;
   regionLevel: string;
@@ -24,6 +26,7 @@ function baseQuery(db: Db) {
       'o.username',
       'o.display_name as displayName',
       'o.role',
+      'o.department',
       'o.region_id as regionId',
       'r.name as regionName',
       'r.level as regionLevel',
@@ -72,7 +75,14 @@ export async function usernameExists(db: Db, username: string): Promise<boolean>
 
 export async function insertOfficial(
   db: Db,
-  values: { username: string; displayName: string; role: string; regionId: number; passwordHash: string },
+  values: {
+    username: string;
+    displayName: string;
+    role: string;
+    department: string | null;
+    regionId: number;
+    passwordHash: string;
+  },
 ): Promise<number> {
   const row = await db
     .insertInto('official')
@@ -80,6 +90,7 @@ export async function insertOfficial(
       username: values.username,
       display_name: values.displayName,
       role: values.role,
+      department: values.department,
       region_id: values.regionId,
       password_hash: values.passwordHash,
     })
@@ -110,4 +121,14 @@ export async function countAll(db: Db): Promise<number> {
     .select((eb) => eb.fn.countAll<string>().as('n'))
     .executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/** The 行业部门 accounts bound to a region (a county), by department and username. */
+export async function listDepartments(db: Db, regionId: number): Promise<OfficialRow[]> {
+  return baseQuery(db)
+    .where('o.role', '=', 'department')
+    .where('o.region_id', '=', regionId)
+    .orderBy('o.department')
+    .orderBy('o.username')
+    .execute();
 }

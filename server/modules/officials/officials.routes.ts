@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Db } from '../../db/database.ts';
 import { userOf } from '../../plugins/auth.ts';
 import {
+  CreateDepartmentBody,
   CreatedOfficialReply,
   CreateOfficialBody,
   IdParams,
@@ -70,6 +71,32 @@ const officialsRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db 
       onRequest,
     },
     async (request) => officials.resetOfficialPassword(db, userOf(request), request.params.id),
+  );
+
+  // 行业部门 accounts of the caller's county (年内动态排查): the county creates and lists its own.
+  const county = app.requireUser(['county']);
+  app.get(
+    '/api/department-accounts',
+    {
+      schema: { tags, summary: '本县的行业部门账户（县委组织部）', response: { 200: OfficialListReply } },
+      onRequest: county,
+    },
+    async (request) => ({ officials: await officials.listDepartmentAccounts(db, userOf(request)) }),
+  );
+
+  app.post(
+    '/api/department-accounts',
+    {
+      schema: {
+        tags,
+        summary: '为本县新建行业部门账户（县委组织部）；生成的密码只在此次回复中出现',
+        body: CreateDepartmentBody,
+        response: { 201: CreatedOfficialReply },
+      },
+      onRequest: county,
+    },
+    async (request, reply) =>
+      reply.status(201).send(await officials.createDepartmentAccount(db, userOf(request), request.body)),
   );
 };
 

@@ -1,13 +1,15 @@
-// Accounts of officials. Only an admin manages accounts, and only inside the admin's subtree.
+// Accounts of officials. An admin manages accounts inside the admin's subtree; a county also creates
+// the 行业部门 (department) accounts of its own county (年内动态排查, issue 10 item 4b).
 // Each account is bound to one region whose level matches its role (an admin may sit anywhere).
 // Disabling an account or resetting its password ends all of its sessions at once.
 import type { Db } from '../../db/database.ts';
 import { assertInScope, assertRole, ROLE_LEVEL, type CurrentUser, type Role } from '../../lib/access.ts';
 import { generatePassword, hashPassword, PASSWORD_MIN_LENGTH } from '../../lib/passwords.ts';
-import { AppError, notFound } from '../../errors.ts';
+import { AppError, forbidden, notFound } from '../../errors.ts';
 import { actorOf, recordAudit } from '../audit/audit.service.ts';
 import { endSessionsOf, resetThrottle } from '../auth/auth.service.ts';
 import { getRegionInScope, LEVEL_LABEL } from '../regions/regions.service.ts';
+import { departmentName } from '../deptreports/deptreports.rules.ts';
 import * as repo from './officials.repository.ts';
 
 export type { OfficialRow } from './officials.repository.ts';
@@ -19,6 +21,22 @@ export interface NewOfficial {
   role: Role;
   regionId: number;
   password?: string;
+  /** 行业部门 only: a listed department, or 其他 with departmentName */
+  department?: string;
+  departmentName?: string;
+}
+
+/** The department's name of a new account: required for 行业部门, refused for any other role. */
+function departmentOfNew(input: NewOfficial): string | null {
+  if (input.role !== 'department') {
+    if (input.department === undefined && input.departmentName === undefined) return null;
+    throw new AppError('VALIDATION_FAILED', '只有行业部门账户填写部门', [
+      { field: 'department', message: '该角色无部门' },
+    ]);
+  }
+  const got = departmentName(input.department ?? '', input.departmentName);
+  if ('field' in got) throw new AppError('VALIDATION_FAILED', got.message, [got]);
+  return got.name;
 }
 
 export function checkPasswordPolicy(password: string, field = 'password'): void {
@@ -46,7 +64,9 @@ export async function createOfficial(
   user: CurrentUser,
   input: NewOfficial,
 ): Promise<{ official: repo.OfficialRow; password: string }> {
-  assertRole(user, ['admin']);
+  // a county official creates only 行业部门 accounts, and only in its own county
+  if (user.role === 'county' && (input.role !== 'department' || input.regionId !== user.regionId)) throw forbidden();
+  assertRole(user, ['admin', 'county']);
   const region = await getRegionInScope(db, user, input.regionId);
   if (input.role !== 'admin' && ROLE_LEVEL[input.role] !== region.level) {
     throw new AppError('VALIDATION_FAILED', `该角色只能绑定到${LEVEL_LABEL[ROLE_LEVEL[input.role]]}级区域`, [
@@ -56,6 +76,7 @@ export async function createOfficial(
   // The policy is for passwords people choose: a generated one (≈ 69 random bits) may lack a digit,
   // and checking it failed about one creation in seven.
   if (input.password !== undefined) checkPasswordPolicy(input.password);
+  const department = departmentOfNew(input);
   const password = input.password ?? generatePassword();
   const passwordHash = await hashPassword(password);
   const id = await db.transaction().execute(async (trx) => {
@@ -68,6 +89,7 @@ export async function createOfficial(
       username: input.username,
       displayName: input.displayName ?? '',
       role: input.role,
+      department,
       regionId: region.id,
       passwordHash,
     });
@@ -79,12 +101,29 @@ export async function createOfficial(
       {
         username: input.username,
         role: input.role,
+        ...(department === null ? {} : { department }),
       },
     );
     return newId;
   });
   const official = await repo.findById(db, id);
   return { official: official as repo.OfficialRow, password };
+}
+
+/** A county's 行业部门 accounts (the county itself). */
+export async function listDepartmentAccounts(db: Db, user: CurrentUser): Promise<repo.OfficialRow[]> {
+  assertRole(user, ['county']);
+  return repo.listDepartments(db, user.regionId);
+}
+
+/** A county creates a 行业部门 account of its own county. */
+export function createDepartmentAccount(
+  db: Db,
+  user: CurrentUser,
+  input: { username: string; displayName?: string; department: string; departmentName?: string },
+): Promise<{ official: repo.OfficialRow; password: string }> {
+  assertRole(user, ['county']);
+  return createOfficial(db, user, { ...input, role: 'department', regionId: user.regionId });
 }
 
 export async function setOfficialDisabled(

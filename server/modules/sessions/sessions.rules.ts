@@ -63,6 +63,7 @@ export const KINDS_RUN_BY: Record<Role, readonly SessionKind[]> = {
   township: ['self_evaluation', 'township_check'],
   county: SESSION_KINDS,
   city: SESSION_KINDS,
+  department: [],
 };
 
 const CONFIRMERS: readonly Role[] = ['township', 'county', 'city'];
@@ -73,7 +74,8 @@ export function mayCreate(role: Role, kind: SessionKind): boolean {
 
 /** May this role take this action on a session of this kind in this state? (Region scope aside.) */
 export function mayAct(role: Role, kind: SessionKind, action: SessionAction, status: SessionStatus): boolean {
-  if (role === 'admin') return false;
+  // a 行业部门 account sees no session at all (it files reports: deptreports)
+  if (role === 'admin' || role === 'department') return false;
   switch (action) {
     case 'view':
       return true;
