@@ -23,6 +23,8 @@ const SOURCES = [
   'server/modules/cases/cases.rules.ts',
   'server/modules/cases/cases.light.ts',
   'server/modules/cases/cases.rights.ts',
+  'server/modules/grading/grading.rules.ts',
+  'server/modules/risk/risk.rules.ts',
   'server/modules/schedule/residents.rules.ts',
   'server/modules/board/board.rules.ts',
   'server/modules/board/board.view.ts',

@@ -7,6 +7,8 @@ export type Page =
   | 'cases'
   | 'inbox'
   | 'villagefiles'
+  | 'grading'
+  | 'risk'
   | 'campaigns'
   | 'sessions'
   | 'schedule'
@@ -26,6 +28,8 @@ export const NAV: readonly NavItem[] = [
   { page: 'cases', label: '整顿案件', roles: ['city', 'county', 'township', 'village'] },
   { page: 'inbox', label: '待办', roles: ['city', 'county', 'township', 'village'] },
   { page: 'villagefiles', label: '村情档案', roles: ['city', 'county', 'township', 'village'] },
+  { page: 'grading', label: '堡垒指数', roles: ['city', 'county', 'township', 'village'] },
+  { page: 'risk', label: '负向测评', roles: ['city', 'county', 'township'] },
   { page: 'campaigns', label: '整顿工作', roles: ['city', 'county', 'township'] },
   { page: 'sessions', label: '测评', roles: ['city', 'county', 'township', 'village'] },
   { page: 'schedule', label: '批量安排', roles: ['county', 'township'] },
