@@ -8,8 +8,8 @@ import type {
   ResidentsFileReply,
   ScheduleBody,
 } from '../../../../server/modules/schedule/schedule.schemas.ts';
-import { networkError, reportStatus, request, toApiError, type SessionView } from '../../lib/api.ts';
-import { contentTypeOf } from '../../lib/upload.ts';
+import { request, type SessionView } from '../../lib/api.ts';
+import { uploadFile } from '../../lib/upload.ts';
 
 export type BatchInput = Static<typeof BatchBody>;
 export type BatchResult = Static<typeof BatchReply>;
@@ -18,29 +18,11 @@ export type PreviewRow = Preview['rows'][number];
 export type ScheduleInput = Static<typeof ScheduleBody>;
 export type ResidentsTable = Static<typeof ResidentsFileReply>;
 
-/** The file itself is the body (as for the village import); the server only reads it. */
-async function readResidentsFile(file: File): Promise<ResidentsTable> {
-  let res: Response;
-  try {
-    res = await fetch(`/api/session-batches/residents-file?${new URLSearchParams({ filename: file.name })}`, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'Content-Type': contentTypeOf(file.name) },
-      body: file,
-    });
-  } catch {
-    throw networkError();
-  }
-  const data: unknown = await res.json().catch(() => undefined);
-  if (res.ok) return data as ResidentsTable;
-  const err = toApiError(res.status, data);
-  reportStatus(err);
-  throw err;
-}
-
 export const scheduleApi = {
   preview: (body: BatchInput) => request<Preview>('POST', '/api/session-batches/preview', body),
   create: (body: BatchInput) => request<BatchResult>('POST', '/api/session-batches', body),
-  readResidentsFile,
+  /** The file itself is the body (as for the village import); the server only reads it. */
+  readResidentsFile: (file: File) =>
+    uploadFile<ResidentsTable>('/api/session-batches/residents-file', file, {}, () => undefined),
   setSchedule: (id: number, body: ScheduleInput) => request<SessionView>('PATCH', `/api/sessions/${id}/schedule`, body),
 };
