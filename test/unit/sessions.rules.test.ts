@@ -76,7 +76,7 @@ describe('who may do what to a session, in which state', () => {
         }
       }
     }
-    expect(checked).toBe(5 * 4 * 10 * 5);
+    expect(checked).toBe(ROLES.length * 4 * 10 * 5);
   });
 
   it('moves draft → open → closed → certified, and to void only from the three states before certified', () => {
