@@ -3,7 +3,7 @@
 // starts the rectification; the secretary asks for the self-evaluation, creates it from the case
 // page, is refused the application while no self-evaluation has passed, then applies; the township
 // receives the application, closes the last problem and passes it; the county passes it on a
-// callback survey with a fortress grade; the city lets the village exit; the county moves it to the
+// callback survey and the 堡垒指数 the township scored in its pages; the city lets the village exit; the county moves it to the
 // look-back, which fails, and re-lists it as a new case linked to the old one. Votes are cast
 // through the ballot SQL path and the sessions are run through the API (the session pages have
 // their own browser test); every step of the case itself is taken in the page.
@@ -278,7 +278,7 @@ describe.skipIf(!hasChromium)('a rectification case in the console, from listing
     await stateIs(town, '县级验收');
   });
 
-  it('has the county pass the case on a passing callback survey, grading the village', async () => {
+  it('has the county pass the case on a passing callback survey and the grade the township scored', async () => {
     await county.reload();
     await stateIs(county, '县级验收');
     expect(await county.getByTestId('blocked').textContent()).toBe('尚无已结束的县级回访测评，不能通过县级验收');
@@ -289,11 +289,26 @@ describe.skipIf(!hasChromium)('a rectification case in the console, from listing
     const callback = Number(/#\/sessions\/(\d+)$/.exec(county.url())?.[1]);
     await runSession(cast.county, callback, 12, 9);
 
+    // no 堡垒指数 yet: the county sets up its sheet, the township scores the village in its pages
     await county.goto(`${baseUrl}/#/cases/${caseId}`);
-    await act(county, '县级验收通过，报市级复盘', () => county.getByLabel('堡垒指数评定').selectOption('middle'));
+    await county
+      .getByTestId('blocked')
+      .filter({ hasText: '该村尚无本整顿年度及以后的堡垒指数评分（由乡镇在“堡垒指数”中逐项评分），不能通过县级验收' })
+      .waitFor();
+    await county.goto(`${baseUrl}/#/grading/sheet?year=2026`);
+    await county.getByRole('button', { name: '用默认评分表建立（可修改）' }).click();
+    await county.getByRole('button', { name: '保存评分表' }).waitFor();
+    await town.goto(`${baseUrl}/#/grading/${cast.tree.village}?year=2026`);
+    const scores = [15, 15, 10, 10, 10, 10, 0, 0, 0, 0]; // the default sheet's items: 70 of 100
+    for (const [i, score] of scores.entries()) await town.locator('input.score').nth(i).fill(String(score));
+    await town.getByRole('button', { name: '保存评分' }).click();
+    await town.getByRole('status').filter({ hasText: '已保存：70 分，中等村' }).waitFor();
+
+    await county.goto(`${baseUrl}/#/cases/${caseId}`);
+    await act(county, '县级验收通过，报市级复盘');
     await stateIs(county, '市级复盘');
     expect((await caseRow()).fortress_grade).toBe('middle');
-    expect(await county.getByText('堡垒指数 中等村', { exact: true }).count()).toBe(1);
+    expect(await county.getByText('堡垒指数 中等村（2026年 70分）', { exact: true }).count()).toBe(1);
   });
 
   it('lets the city pass the review: the village exits', async () => {
