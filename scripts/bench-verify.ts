@@ -1,12 +1,18 @@
 // npm run bench:verify [-- --sessions 1000 --ballots 300 --runs 3]
 // Times npm run verify's check (verifyDatabase) both ways in one run on one generated dataset:
-// the first way (each session recounted with its own seven statements) and the set-based way
-// (four statements per page of 50 sessions), alternating, and checks both give the same report.
+// old, the first way (each session recounted with its own seven statements, perSession), and new,
+// the set-based way (one statement per page of 50 sessions reading each ballot once, counted and
+// digested in Node), alternating, and checks both give the same report. Each run is timed by the
+// wall clock and by the CPU it used: Node's own, and PostgreSQL's (the scratch database's backends,
+// read from /proc when the server runs on this machine), since a shared machine's load moves the
+// wall clock far more than the work.
 // The dataset is made directly with SQL in a scratch database on DATABASE_URL's server (dropped at
 // the end): a county of 25 townships × 40 villages, one closed session a village with its slips,
 // ballots (random answers), receipts, turnout and a result built by the close's own buildResult.
 // It has no audit chain, so the report names one missing close entry a session, the same both ways.
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
@@ -131,6 +137,74 @@ function normal(r: VerifyReport): string {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
+let clockTick = 100;
+try {
+  clockTick = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+} catch {
+  // not Linux: the default
+}
+
+/** CPU ms of each backend of the scratch database (utime + stime from /proc), or null when unreadable. */
+async function backendCpu(db: Db): Promise<Map<number, number> | null> {
+  const { rows } = await sql<{ pid: number }>`select pid from pg_stat_activity
+    where datname = current_database() and pid <> pg_backend_pid()`.execute(db);
+  const out = new Map<number, number>();
+  try {
+    for (const { pid } of rows) {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTick);
+    }
+  } catch {
+    return null;
+  }
+  return out;
+}
+
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+
+interface Run {
+  wallMs: number;
+  nodeCpuMs: number;
+  postgresCpuMs: number | null;
+  load: string;
+}
+
+/** One verifyDatabase, timed; its report checked against the first one. */
+async function timed(monitor: Db, verifying: Db, perSession: boolean): Promise<{ run: Run; report: VerifyReport }> {
+  const before = await backendCpu(monitor);
+  const cpu = process.cpuUsage();
+  const t = performance.now();
+  const report = await verifyDatabase(verifying, { perSession });
+  const wallMs = performance.now() - t;
+  const used = process.cpuUsage(cpu);
+  const after = await backendCpu(monitor);
+  let postgresCpuMs: number | null = null;
+  if (before && after) {
+    postgresCpuMs = 0;
+    for (const [pid, ms] of after) postgresCpuMs += ms - (before.get(pid) ?? 0);
+  }
+  return { run: { wallMs, nodeCpuMs: (used.user + used.system) / 1000, postgresCpuMs, load: load() }, report };
+}
+
+function summary(runs: Run[]) {
+  const pg = runs.map((r) => r.postgresCpuMs);
+  return {
+    wallMs: runs.map((r) => Math.round(r.wallMs)),
+    medianWallMs: Math.round(median(runs.map((r) => r.wallMs))),
+    nodeCpuMs: runs.map((r) => Math.round(r.nodeCpuMs)),
+    postgresCpuMs: pg.map((ms) => (ms === null ? null : Math.round(ms))),
+    medianCpuMs: pg.includes(null)
+      ? null
+      : Math.round(median(runs.map((r) => r.nodeCpuMs + (r.postgresCpuMs as number)))),
+    loadAfterEach: runs.map((r) => r.load),
+  };
+}
+
 const name = `vre_bench_verify_${process.pid}`;
 await admin(`drop database if exists ${name}`);
 await admin(`create database ${name}`);
@@ -138,46 +212,49 @@ const url = withDatabase(serverUrl, name);
 try {
   await migrate(url);
   const database = createDatabase(url, { max: 4 });
+  // as npm run verify connects: two connections, read-only transactions
+  const verifying = createDatabase(url, { max: 2, readOnly: true, applicationName: 'bench-verify' });
   try {
     const t0 = performance.now();
     await generate(database.db);
     process.stderr.write(`数据生成用时 ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
     await sql`analyze`.execute(database.db);
-    const times = { perSession: [] as number[], setBased: [] as number[] };
+    const runs = { old: [] as Run[], new: [] as Run[] };
+    const loadBefore = load();
     let first: string | undefined;
-    for (let run = 0; run < RUNS; run++) {
+    for (let i = 0; i < RUNS; i++) {
       for (const perSession of [true, false]) {
-        const t = performance.now();
-        const report = await verifyDatabase(database.db, { perSession });
-        (perSession ? times.perSession : times.setBased).push(performance.now() - t);
+        const { run, report } = await timed(database.db, verifying.db, perSession);
+        (perSession ? runs.old : runs.new).push(run);
         first ??= normal(report);
         if (normal(report) !== first) throw new Error('两种核验方式的报告不一致');
         if (report.sessions !== SESSIONS || report.ballots !== SESSIONS * BALLOTS) throw new Error('核验数量不符');
+        process.stderr.write(`${perSession ? '旧' : '新'}：${Math.round(run.wallMs)} ms\n`);
       }
     }
-    const old = median(times.perSession);
-    const now = median(times.setBased);
+    const [old, now] = [summary(runs.old), summary(runs.new)];
     console.log(
       JSON.stringify(
         {
           sessions: SESSIONS,
           ballots: SESSIONS * BALLOTS,
           runs: RUNS,
-          perSessionMs: times.perSession.map(Math.round),
-          setBasedMs: times.setBased.map(Math.round),
-          medianMs: { perSession: Math.round(old), setBased: Math.round(now) },
-          speedup: Number((old / now).toFixed(1)),
+          old: { way: 'per session: seven statements a session', ...old },
+          new: { way: 'one statement per page of 50 sessions, each ballot read once', ...now },
+          speedup: {
+            wall: Number((old.medianWallMs / now.medianWallMs).toFixed(1)),
+            cpu: old.medianCpuMs && now.medianCpuMs ? Number((old.medianCpuMs / now.medianCpuMs).toFixed(1)) : null,
+          },
           sameReport: true,
-          machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, load ${os
-            .loadavg()
-            .map((l) => l.toFixed(1))
-            .join(' ')}`,
+          machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, Node ${process.version}`,
+          loadBefore,
         },
         null,
         2,
       ),
     );
   } finally {
+    await verifying.close();
     await database.close();
   }
 } finally {
