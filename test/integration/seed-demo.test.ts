@@ -157,6 +157,31 @@ describe('seed:demo', () => {
     expect(audit.filter((a) => a.action === 'case.create' && a.actor_role === 'cli')).toHaveLength(1);
   });
 
+  it('gives the demo county its 堡垒指数 sheet and negative list, villages at each grade and two screened weak villages', async () => {
+    const { villages } = await seedDemo(tdb.db);
+    const idOf = (name: string) => villages.find((v) => v.name === name)?.id;
+    const grades = await tdb.db
+      .selectFrom('village_grade')
+      .select(['village_id', 'year', 'total', 'grade'])
+      .orderBy('total', 'desc')
+      .execute();
+    expect(grades).toEqual([
+      { village_id: idOf('东山村'), year: 2026, total: 91, grade: 'strong' },
+      { village_id: idOf('桃园村'), year: 2026, total: 72, grade: 'middle' },
+      { village_id: idOf('柳溪村'), year: 2026, total: 52, grade: 'weak' },
+      { village_id: idOf('西河村'), year: 2026, total: 48, grade: 'weak' },
+    ]);
+    const screenings = await tdb.db
+      .selectFrom('risk_screening')
+      .select(['village_id', 'score', 'level', 'outcome', 'prevention_level'])
+      .orderBy('score')
+      .execute();
+    expect(screenings).toEqual([
+      { village_id: idOf('柳溪村'), score: 5, level: 'middle', outcome: 'prevent', prevention_level: 3 },
+      { village_id: idOf('西河村'), score: 8, level: 'high', outcome: 'rectify', prevention_level: null },
+    ]);
+  });
+
   it('changes nothing when run again and answers with the same accounts and villages', async () => {
     const before = await counts();
     const first = await seedDemo(tdb.db);

@@ -11,7 +11,8 @@ import { generatePassword, hashPassword, PASSWORD_MAX_LENGTH } from '../../lib/p
 import { AppError } from '../../errors.ts';
 import { CLI_ACTOR, recordAudit } from '../audit/audit.service.ts';
 import { checkPasswordPolicy } from '../officials/officials.service.ts';
-import { DEMO_CASE_VILLAGE, ensureDemoCases } from './demo.cases.ts';
+import { DEMO_CAMPAIGN, DEMO_CASE_VILLAGE, ensureDemoCases } from './demo.cases.ts';
+import { ensureDemoGrading } from './demo.grading.ts';
 import * as repo from './demo.repository.ts';
 import { ensureDemoFiles } from './demo.villagefiles.ts';
 
@@ -180,6 +181,25 @@ export async function seedDemo(db: Db): Promise<DemoResult> {
     if (township) {
       const keeper = { ...township, role: 'township' as const, displayName: '演示东山镇党委', regionPath: [] };
       await ensureDemoFiles(trx, keeper, villages);
+    }
+    const west = await repo.findAccount(trx, 'demo_township2');
+    if (township && west) {
+      const as = (a: repo.AccountRef, role: 'county' | 'township', displayName: string) => ({
+        ...a,
+        role,
+        displayName,
+        regionPath: [],
+      });
+      await ensureDemoGrading(
+        trx,
+        {
+          county: as(county, 'county', '演示县委组织部'),
+          east: as(township, 'township', '演示东山镇党委'),
+          west: as(west, 'township', '演示西河乡党委'),
+        },
+        DEMO_CAMPAIGN.year,
+        villages,
+      );
     }
     return { accounts, villages, campaignId, created };
   });

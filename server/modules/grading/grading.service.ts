@@ -8,7 +8,9 @@
 // year's grades must be comparable across the county. Every scoring also stores the numbers it was
 // judged by, and scorings are append-only: a new scoring of the same village and year is a new row,
 // the latest counts, the earlier stay as evidence.
+import type { Transaction } from 'kysely';
 import type { Db } from '../../db/database.ts';
+import type { DB } from '../../db/schema.ts';
 import { AppError, forbidden, notFound } from '../../errors.ts';
 import { assertRole, inScope, type CurrentUser, type Role } from '../../lib/access.ts';
 import { actorOf, recordAudit } from '../audit/audit.service.ts';
@@ -113,41 +115,49 @@ export async function createSheet(db: Db, user: CurrentUser, input: CreateSheetI
   assertRole(user, ['county']);
   const county = await getRegionInScope(db, user, input.regionId);
   if (county.level !== 'county') throw invalid('regionId', '堡垒指数评分表由县制定：请选择一个县');
-  const id = await db.transaction().execute(async (trx) => {
-    const existing = await repo.sheetOf(trx, county.id, input.year);
-    if (existing) throw new AppError('CONFLICT', `${county.name} ${input.year} 年度的堡垒指数评分表已经建立`);
-    let items: { section: (typeof DEFAULT_SHEET)[number]['section']; title: string; maxScore: number }[] = [
-      ...DEFAULT_SHEET,
-    ];
-    let cutoffs = DEFAULT_CUTOFFS;
-    if (input.from === 'previous') {
-      const prev = await repo.previousSheet(trx, county.id, input.year);
-      if (!prev) throw invalid('from', `${county.name} 在 ${input.year} 年以前没有评分表可复制`);
-      items = (await repo.listItems(trx, prev.id)).map(({ section, title, maxScore }) => ({
-        section,
-        title,
-        maxScore,
-      }));
-      cutoffs = prev;
-    }
-    const newId = await repo.insertSheet(trx, {
-      regionId: county.id,
-      year: input.year,
-      strongMin: cutoffs.strongMin,
-      middleMin: cutoffs.middleMin,
-      createdBy: user.id,
-    });
-    await repo.replaceItems(trx, newId, items);
-    await recordAudit(
-      trx,
-      actorOf(user),
-      'grading.sheet.create',
-      { type: 'grading_sheet', id: newId, regionId: county.id },
-      { year: input.year, from: input.from },
-    );
-    return newId;
-  });
+  const id = await db.transaction().execute((trx) => createSheetIn(trx, user, county, input));
   return sheetView(db, user, id);
+}
+
+/** The sheet of a county (checked by the caller) and year, made in the caller's transaction. */
+export async function createSheetIn(
+  trx: Transaction<DB>,
+  user: CurrentUser,
+  county: { id: number; name: string },
+  input: CreateSheetInput,
+): Promise<number> {
+  const existing = await repo.sheetOf(trx, county.id, input.year);
+  if (existing) throw new AppError('CONFLICT', `${county.name} ${input.year} 年度的堡垒指数评分表已经建立`);
+  let items: { section: (typeof DEFAULT_SHEET)[number]['section']; title: string; maxScore: number }[] = [
+    ...DEFAULT_SHEET,
+  ];
+  let cutoffs = DEFAULT_CUTOFFS;
+  if (input.from === 'previous') {
+    const prev = await repo.previousSheet(trx, county.id, input.year);
+    if (!prev) throw invalid('from', `${county.name} 在 ${input.year} 年以前没有评分表可复制`);
+    items = (await repo.listItems(trx, prev.id)).map(({ section, title, maxScore }) => ({
+      section,
+      title,
+      maxScore,
+    }));
+    cutoffs = prev;
+  }
+  const newId = await repo.insertSheet(trx, {
+    regionId: county.id,
+    year: input.year,
+    strongMin: cutoffs.strongMin,
+    middleMin: cutoffs.middleMin,
+    createdBy: user.id,
+  });
+  await repo.replaceItems(trx, newId, items);
+  await recordAudit(
+    trx,
+    actorOf(user),
+    'grading.sheet.create',
+    { type: 'grading_sheet', id: newId, regionId: county.id },
+    { year: input.year, from: input.from },
+  );
+  return newId;
 }
 
 async function sheetView(db: Db, user: CurrentUser, id: number): Promise<SheetView> {
@@ -265,46 +275,56 @@ export async function scoreVillage(
 ): Promise<VillageGradeView> {
   const village = await villageInScope(db, user, villageId);
   assertRole(user, ['township']);
+  await db.transaction().execute((trx) => scoreVillageIn(trx, user, village, input));
+  return getVillageGrade(db, user, villageId, input.year);
+}
+
+/** A scoring of the village (scope and role checked by the caller) in the caller's transaction. */
+export async function scoreVillageIn(
+  trx: Transaction<DB>,
+  user: CurrentUser,
+  village: RegionRow,
+  input: ScoringInput,
+): Promise<number> {
+  const villageId = village.id;
   const county = countyOf(village) as number;
   const scores = input.items.map((i) => ({ ...i, note: i.note.trim() }));
-  await db.transaction().execute(async (trx) => {
-    const sheet = await repo.sheetOf(trx, county, input.year);
-    if (!sheet) {
-      throw new AppError('INVALID_STATE', `本县 ${input.year} 年度尚未制定堡垒指数评分表，请县委组织部先制定`);
-    }
-    // the sheet cannot change under a scoring (putSheet locks it too)
-    await repo.lockSheet(trx, sheet.id);
-    const items = await repo.listItems(trx, sheet.id);
-    const why = scoringRefusal(items, scores);
-    if (why) throw invalid(why.field, why.message);
-    const total = totalOf(scores);
-    const maxTotal = sumMax(items);
-    const result: FortressGrade = grade(total, sheet);
-    const id = await repo.insertGrade(
-      trx,
-      {
-        sheetId: sheet.id,
-        year: input.year,
-        villageId,
-        total,
-        maxTotal,
-        strongMin: sheet.strongMin,
-        middleMin: sheet.middleMin,
-        grade: result,
-        actorName: user.displayName || user.username,
-        scoredBy: user.id,
-      },
-      scores,
-    );
-    await recordAudit(
-      trx,
-      actorOf(user),
-      'grading.score',
-      { type: 'village_grade', id, regionId: villageId },
-      { year: input.year, total, maxTotal, grade: result, scores: scores.map((s) => [s.itemId, s.score]) },
-    );
-  });
-  return getVillageGrade(db, user, villageId, input.year);
+  const sheet = await repo.sheetOf(trx, county, input.year);
+  if (!sheet) {
+    throw new AppError('INVALID_STATE', `本县 ${input.year} 年度尚未制定堡垒指数评分表，请县委组织部先制定`);
+  }
+  // the sheet cannot change under a scoring (putSheet locks it too)
+  await repo.lockSheet(trx, sheet.id);
+  const items = await repo.listItems(trx, sheet.id);
+  const why = scoringRefusal(items, scores);
+  if (why) throw invalid(why.field, why.message);
+  const total = totalOf(scores);
+  const maxTotal = sumMax(items);
+  const result: FortressGrade = grade(total, sheet);
+  const id = await repo.insertGrade(
+    trx,
+    {
+      sheetId: sheet.id,
+      year: input.year,
+      villageId,
+      total,
+      maxTotal,
+      strongMin: sheet.strongMin,
+      middleMin: sheet.middleMin,
+      grade: result,
+      actorName: user.displayName || user.username,
+      scoredBy: user.id,
+    },
+    scores,
+  );
+  await recordAudit(
+    trx,
+    actorOf(user),
+    'grading.score',
+    { type: 'village_grade', id, regionId: villageId },
+    { year: input.year, total, maxTotal, grade: result, scores: scores.map((s) => [s.itemId, s.score]) },
+  );
+  return id;
 }
 
 /** For other modules (the exit gate): the village's latest scoring of the newest year from `fromYear` on. */

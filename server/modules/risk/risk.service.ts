@@ -7,7 +7,9 @@
 //
 // As with the 堡垒指数 sheet, a list in use keeps its items, weights and thresholds (only wording may
 // change), every screening stores the thresholds it was judged by, and screenings are append-only.
+import type { Transaction } from 'kysely';
 import type { Db } from '../../db/database.ts';
+import type { DB } from '../../db/schema.ts';
 import { AppError, forbidden, notFound } from '../../errors.ts';
 import { assertRole, inScope, type CurrentUser, type Role } from '../../lib/access.ts';
 import { actorOf, recordAudit } from '../audit/audit.service.ts';
@@ -118,36 +120,44 @@ export async function createList(db: Db, user: CurrentUser, input: CreateListInp
   assertRole(user, ['county']);
   const county = await getRegionInScope(db, user, input.regionId);
   if (county.level !== 'county') throw invalid('regionId', '负面清单由县制定：请选择一个县');
-  const id = await db.transaction().execute(async (trx) => {
-    if (await repo.listOf(trx, county.id, input.year)) {
-      throw new AppError('CONFLICT', `${county.name} ${input.year} 年度的负面清单已经建立`);
-    }
-    let items: ListItem[] = [...DEFAULT_RISK_ITEMS];
-    let thresholds = DEFAULT_THRESHOLDS;
-    if (input.from === 'previous') {
-      const prev = await repo.previousList(trx, county.id, input.year);
-      if (!prev) throw invalid('from', `${county.name} 在 ${input.year} 年以前没有负面清单可复制`);
-      items = (await repo.listItems(trx, prev.id)).map(({ type, title, weight }) => ({ type, title, weight }));
-      thresholds = prev;
-    }
-    const newId = await repo.insertList(trx, {
-      regionId: county.id,
-      year: input.year,
-      highMin: thresholds.highMin,
-      middleMin: thresholds.middleMin,
-      createdBy: user.id,
-    });
-    await repo.replaceItems(trx, newId, items);
-    await recordAudit(
-      trx,
-      actorOf(user),
-      'risk.list.create',
-      { type: 'risk_list', id: newId, regionId: county.id },
-      { year: input.year, from: input.from },
-    );
-    return newId;
-  });
+  const id = await db.transaction().execute((trx) => createListIn(trx, user, county, input));
   return listView(db, user, id);
+}
+
+/** The list of a county (checked by the caller) and year, made in the caller's transaction. */
+export async function createListIn(
+  trx: Transaction<DB>,
+  user: CurrentUser,
+  county: { id: number; name: string },
+  input: CreateListInput,
+): Promise<number> {
+  if (await repo.listOf(trx, county.id, input.year)) {
+    throw new AppError('CONFLICT', `${county.name} ${input.year} 年度的负面清单已经建立`);
+  }
+  let items: ListItem[] = [...DEFAULT_RISK_ITEMS];
+  let thresholds = DEFAULT_THRESHOLDS;
+  if (input.from === 'previous') {
+    const prev = await repo.previousList(trx, county.id, input.year);
+    if (!prev) throw invalid('from', `${county.name} 在 ${input.year} 年以前没有负面清单可复制`);
+    items = (await repo.listItems(trx, prev.id)).map(({ type, title, weight }) => ({ type, title, weight }));
+    thresholds = prev;
+  }
+  const newId = await repo.insertList(trx, {
+    regionId: county.id,
+    year: input.year,
+    highMin: thresholds.highMin,
+    middleMin: thresholds.middleMin,
+    createdBy: user.id,
+  });
+  await repo.replaceItems(trx, newId, items);
+  await recordAudit(
+    trx,
+    actorOf(user),
+    'risk.list.create',
+    { type: 'risk_list', id: newId, regionId: county.id },
+    { year: input.year, from: input.from },
+  );
+  return newId;
 }
 
 function frozenRefusal(before: repo.ItemRow[], row: repo.ListRow, input: PutListInput): string | null {
@@ -278,46 +288,56 @@ export async function screenVillage(
 ): Promise<ScreeningView> {
   const village = await villageInScope(db, user, villageId);
   assertRole(user, ['township']);
+  await db.transaction().execute((trx) => screenVillageIn(trx, user, village, input));
+  return getScreening(db, user, villageId, input.year);
+}
+
+/** A screening of a village graded 弱村 (scope and role checked by the caller), in the caller's transaction. */
+export async function screenVillageIn(
+  trx: Transaction<DB>,
+  user: CurrentUser,
+  village: RegionRow,
+  input: ScreeningInput,
+): Promise<number> {
+  const villageId = village.id;
   const county = countyOf(village) as number;
   const marks = input.marks.map((m) => ({ ...m, evidence: m.evidence.trim() }));
-  await db.transaction().execute(async (trx) => {
-    const list = await repo.listOf(trx, county, input.year);
-    const grade = await gradeOfYear(trx, villageId, input.year);
-    const blocked = blockedBy(grade, input.year, list !== undefined);
-    if (blocked || !list || !grade) throw new AppError('INVALID_STATE', blocked ?? '不能排查');
-    await repo.lockList(trx, list.id);
-    const items = await repo.listItems(trx, list.id);
-    const why = marksRefusal(items, marks);
-    if (why) throw invalid(why.field, why.message);
-    const { score, types } = scoreOf(items, marks);
-    const proposal = propose(score, types.length, list);
-    const id = await repo.insertScreening(
-      trx,
-      {
-        listId: list.id,
-        year: input.year,
-        villageId,
-        trigger: 'weak_grade',
-        gradeId: grade.id,
-        reportId: null,
-        score,
-        highMin: list.highMin,
-        middleMin: list.middleMin,
-        level: proposal.level,
-        outcome: proposal.outcome,
-        preventionLevel: proposal.preventionLevel,
-        screenedBy: user.id,
-        actorName: user.displayName || user.username,
-      },
-      marks,
-    );
-    await recordAudit(
-      trx,
-      actorOf(user),
-      'risk.screen',
-      { type: 'risk_screening', id, regionId: villageId },
-      { year: input.year, gradeId: grade.id, score, types, ...proposal },
-    );
-  });
-  return getScreening(db, user, villageId, input.year);
+  const list = await repo.listOf(trx, county, input.year);
+  const grade = await gradeOfYear(trx, villageId, input.year);
+  const blocked = blockedBy(grade, input.year, list !== undefined);
+  if (blocked || !list || !grade) throw new AppError('INVALID_STATE', blocked ?? '不能排查');
+  await repo.lockList(trx, list.id);
+  const items = await repo.listItems(trx, list.id);
+  const why = marksRefusal(items, marks);
+  if (why) throw invalid(why.field, why.message);
+  const { score, types } = scoreOf(items, marks);
+  const proposal = propose(score, types.length, list);
+  const id = await repo.insertScreening(
+    trx,
+    {
+      listId: list.id,
+      year: input.year,
+      villageId,
+      trigger: 'weak_grade',
+      gradeId: grade.id,
+      reportId: null,
+      score,
+      highMin: list.highMin,
+      middleMin: list.middleMin,
+      level: proposal.level,
+      outcome: proposal.outcome,
+      preventionLevel: proposal.preventionLevel,
+      screenedBy: user.id,
+      actorName: user.displayName || user.username,
+    },
+    marks,
+  );
+  await recordAudit(
+    trx,
+    actorOf(user),
+    'risk.screen',
+    { type: 'risk_screening', id, regionId: villageId },
+    { year: input.year, gradeId: grade.id, score, types, ...proposal },
+  );
+  return id;
 }
