@@ -153,6 +153,7 @@ describe('GET /api/board: the rows', () => {
       townshipId: cast.tree.township,
       townshipName: names[cast.tree.township],
       case: null,
+      file: null,
     });
     expect(body).toEqual({
       region: ref(cast.tree.township, 'township'),
@@ -395,6 +396,20 @@ describe('GET /api/board: the board kept between requests', () => {
       })
       .catch(() => undefined);
     expect((await sessionOf(f.sessionId)).residentsPresent).toBe(31);
+  });
+
+  it('a village file saved or changed shows its completeness in the next reply (村情档案 moves the counter)', async () => {
+    const fileOf = async () => {
+      const { body } = await board(cast.township);
+      return (body as { villages: (Row & { file: unknown })[] }).villages.find((v) => v.villageId === ids.v3)?.file;
+    };
+    expect(await fileOf()).toBeNull();
+    const put = (data: object, version: number | null) =>
+      call(app, cast.township, 'PUT', `/api/village-files/${ids.v3}/${year}`, { data, version });
+    expect((await put({ households: 10, registered: 30 }, null)).status).toBe(200);
+    expect(await fileOf()).toEqual({ year, filled: 2, required: 18, percent: 11 });
+    await put({ households: 10 }, 1);
+    expect(await fileOf()).toEqual({ year, filled: 1, required: 18, percent: 5 });
   });
 
   it('the counter moves once per committed transaction that changes a row, and not for one that changes none', async () => {

@@ -44,6 +44,7 @@ function village(id: number, name: string, township: number, latest: LatestSessi
     case: light ? { id, state: 'rectifying', stateLabel: '整顿中', light: { color: light, reason: '逾期' } } : null,
     latest,
     nextStep: null,
+    file: null,
   };
 }
 
@@ -163,6 +164,7 @@ describe('the reply read back into the rows the page shows (board.view)', () => 
           kind: null,
           sessionId: null,
         },
+        file: { year: 2026, filled: 17, required: 18, percent: 94 },
       },
     ],
     totals: {

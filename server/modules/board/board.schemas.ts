@@ -98,6 +98,8 @@ export const BoardVillageSchema = Type.Object({
   case: Nullable(BoardCaseSchema),
   latest: Type.Array(BoardSessionSchema),
   nextStep: Nullable(NextStepSchema),
+  /** the village's 村情档案 of the board's year (villagefiles.rules completeness); null: 未建档 */
+  file: Nullable(Type.Object({ year: Year, filled: Count, required: Count, percent: Count })),
 });
 
 const Colors = Type.Object({ red: Count, yellow: Count, green: Count });

@@ -11,6 +11,7 @@ import { chinaDay, lightOf } from '../cases/cases.rules.ts';
 import { getRegionInScope } from '../regions/regions.service.ts';
 import { attachment, chinaToday } from '../reports/reports.rules.ts';
 import { streamWorkbook } from '../reports/reports.workbook.ts';
+import { completenessUnder } from '../villagefiles/villagefiles.service.ts';
 import { SESSION_KINDS } from '../sessions/sessions.rules.ts';
 import * as repo from './board.repository.ts';
 import type { CaseRow, RegionRef, SessionRow } from './board.repository.ts';
@@ -182,12 +183,13 @@ function cacheOf(db: Db): Map<string, Kept> {
 async function buildBoard(db: Db, region: RegionRef, year: number, today: string) {
   const thisYear = Number(today.slice(0, 4));
   const { from, to } = yearBounds(year);
-  const [children, villageRows, sessions, cases, years] = await Promise.all([
+  const [children, villageRows, sessions, cases, years, files] = await Promise.all([
     repo.listChildren(db, region.id),
     repo.listVillages(db, region.id),
     repo.listLatestSessions(db, region.id, from, to),
     repo.listCases(db, region.id, year, year === thisYear),
     repo.listYears(db, region.id),
+    completenessUnder(db, region.id, year),
   ]);
   const sessionsOf = groupByVillage(sessions);
   const caseOf = new Map(cases.map((c) => [c.villageId, c]));
@@ -215,6 +217,7 @@ async function buildBoard(db: Db, region: RegionRef, year: number, today: string
         kind: next.kind,
         sessionId: next.sessionId,
       },
+      file: files.get(v.villageId) ?? null,
     };
   });
   const allYears = [...new Set([...years, year])].sort((a, b) => b - a);

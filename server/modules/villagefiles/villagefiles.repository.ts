@@ -155,6 +155,25 @@ export async function listChanges(db: Conn, fileId: number): Promise<ChangeRow[]
   return rows.map((r) => ({ ...r, action: r.action as ChangeAction, changes: r.changes as unknown as FieldChange[] }));
 }
 
+/** How many of `keys` each file under the region holds in `year` (a key is present only when filled). */
+export async function listFilledCounts(
+  db: Conn,
+  regionId: number,
+  year: number,
+  keys: string[],
+): Promise<{ villageId: number; filled: number }[]> {
+  return db
+    .selectFrom('village_file as f')
+    .innerJoin('region as v', 'v.id', 'f.village_id')
+    .select([
+      'f.village_id as villageId',
+      sql<number>`(select count(*) from jsonb_object_keys(f.data) k where k = any(${keys}::text[]))::int`.as('filled'),
+    ])
+    .where('f.year', '=', year)
+    .where(sql<boolean>`v.path @> array[${regionId}]::int[]`)
+    .execute();
+}
+
 /** Villages of these ids that have a file in `year`. */
 export async function villagesWithFile(db: Conn, villageIds: number[], year: number): Promise<Set<number>> {
   if (villageIds.length === 0) return new Set();

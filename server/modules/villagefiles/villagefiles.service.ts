@@ -25,6 +25,8 @@ import {
   diff,
   displayValue,
   FIELD_BY_KEY,
+  FIELDS,
+  percentOf,
   type FieldChange,
   type FileData,
 } from './villagefiles.rules.ts';
@@ -101,10 +103,19 @@ const pick = (c: { filled: number; required: number; percent: number }) => ({
   percent: c.percent,
 });
 
-/** Completeness of the files of these villages in `year`, for the board (no scope check: the caller did it). */
-export async function completenessByVillage(db: Db, villageIds: number[], year: number) {
-  const files = await repo.listFiles(db, villageIds, year);
-  return new Map(files.map((f) => [f.villageId, { year, ...pick(completeness(f.data)) }]));
+/**
+ * The completeness of every file under a region in `year`, by village, for the board (no scope
+ * check: the board did it). Counted in SQL: the board of a county reads a number per file, not the files.
+ */
+export async function completenessUnder(db: Db, regionId: number, year: number) {
+  const keys = FIELDS.filter((f) => f.required).map((f) => f.key);
+  const rows = await repo.listFilledCounts(db, regionId, year, keys);
+  return new Map(
+    rows.map((r) => [
+      r.villageId,
+      { year, filled: r.filled, required: keys.length, percent: percentOf(r.filled, keys.length) },
+    ]),
+  );
 }
 
 function viewOf(
