@@ -14,7 +14,8 @@
 //      50 sessions in one statement, each ballot read once and counted and digested in Node (see
 //      docs/BENCHMARKS.md; the first way, seven statements a session, stays as `perSession` for
 //      the benchmark).
-// Reads only; memory bounded by one page of audit entries or sessions, and the deleted sessions.
+// Reads only; memory bounded by one page of audit entries, two pages of sessions with their ballots,
+// and the deleted sessions.
 import type { Db } from '../../db/database.ts';
 import { sha256 } from '../../lib/crypto.ts';
 import {
