@@ -6,9 +6,11 @@
 import type { Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { CurrentUser } from '../../lib/access.ts';
-import { createSheetIn, getSheet, gradeOfYear, scoreVillageIn } from '../grading/grading.service.ts';
+import { gradeOfYear, scoreVillageIn } from '../grading/grading.service.ts';
+import { createSheetIn, getSheet } from '../grading/grading.sheets.service.ts';
 import { getRegion } from '../regions/regions.service.ts';
-import { createListIn, getList, getScreening, screenVillageIn } from '../risk/risk.service.ts';
+import { createListIn, getList } from '../risk/risk.lists.service.ts';
+import { getScreening, screenVillageIn } from '../risk/risk.service.ts';
 
 interface Plan {
   village: string;

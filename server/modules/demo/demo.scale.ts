@@ -11,7 +11,7 @@ import { AppError } from '../../errors.ts';
 import type { CurrentUser, Role } from '../../lib/access.ts';
 import { login } from '../auth/auth.service.ts';
 import { createCampaign } from '../cases/campaigns.service.ts';
-import { createSheet } from '../grading/grading.service.ts';
+import { createSheet } from '../grading/grading.sheets.service.ts';
 import { createOfficial } from '../officials/officials.service.ts';
 import { importVillagesFromCli } from '../regions/import.cli.ts';
 import { createAdmin, DEMO_PASSWORD } from './demo.service.ts';

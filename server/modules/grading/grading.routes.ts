@@ -16,6 +16,7 @@ import {
   YearQuery,
 } from './grading.schemas.ts';
 import * as grading from './grading.service.ts';
+import * as sheets from './grading.sheets.service.ts';
 
 const tags = ['grading'];
 
@@ -33,7 +34,7 @@ const gradingRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db })
       },
       onRequest: readers,
     },
-    async (request) => grading.getSheet(db, userOf(request), request.query),
+    async (request) => sheets.getSheet(db, userOf(request), request.query),
   );
 
   app.post(
@@ -47,7 +48,7 @@ const gradingRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db })
       },
       onRequest: app.requireUser(['county']),
     },
-    async (request, reply) => reply.status(201).send(await grading.createSheet(db, userOf(request), request.body)),
+    async (request, reply) => reply.status(201).send(await sheets.createSheet(db, userOf(request), request.body)),
   );
 
   app.put(
@@ -62,7 +63,7 @@ const gradingRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db })
       },
       onRequest: app.requireUser(['county']),
     },
-    async (request) => grading.putSheet(db, userOf(request), request.params.id, request.body),
+    async (request) => sheets.putSheet(db, userOf(request), request.params.id, request.body),
   );
 
   app.get(

@@ -15,6 +15,7 @@ import {
   VillageParams,
   YearQuery,
 } from './risk.schemas.ts';
+import * as lists from './risk.lists.service.ts';
 import * as risk from './risk.service.ts';
 
 const tags = ['risk'];
@@ -33,7 +34,7 @@ const riskRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) =>
       },
       onRequest: readers,
     },
-    async (request) => risk.getList(db, userOf(request), request.query),
+    async (request) => lists.getList(db, userOf(request), request.query),
   );
 
   app.post(
@@ -47,7 +48,7 @@ const riskRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) =>
       },
       onRequest: app.requireUser(['county']),
     },
-    async (request, reply) => reply.status(201).send(await risk.createList(db, userOf(request), request.body)),
+    async (request, reply) => reply.status(201).send(await lists.createList(db, userOf(request), request.body)),
   );
 
   app.put(
@@ -62,7 +63,7 @@ const riskRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) =>
       },
       onRequest: app.requireUser(['county']),
     },
-    async (request) => risk.putList(db, userOf(request), request.params.id, request.body),
+    async (request) => lists.putList(db, userOf(request), request.params.id, request.body),
   );
 
   app.get(
