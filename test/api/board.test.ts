@@ -6,11 +6,13 @@ import ExcelJS from 'exceljs';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getBoard, getBoardJson } from '../../server/modules/board/board.service.ts';
 import { chinaDay } from '../../server/modules/cases/cases.rules.ts';
 import { buildTestApp } from '../helpers/app.ts';
 import { createCampaign, createCaseAt, createCaseSession } from '../helpers/cases.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { castBallot, createSessionFixture, validAnswers } from '../helpers/evaluation.ts';
+import { gradeVillage } from '../helpers/grading.ts';
 import { createOfficial, createRegion, createTree } from '../helpers/factories.ts';
 import { call, createCast, type Cast, type Caller } from '../helpers/officials-api.ts';
 import { sessionFor } from '../helpers/world.ts';
@@ -154,6 +156,7 @@ describe('GET /api/board: the rows', () => {
       townshipName: names[cast.tree.township],
       case: null,
       file: null,
+      fortress: null,
     });
     expect(body).toEqual({
       region: ref(cast.tree.township, 'township'),
@@ -377,6 +380,22 @@ describe('GET /api/board: the board kept between requests', () => {
     expect((await sessionOf(f.sessionId)).used).toBe(2);
   });
 
+  it('the reply spliced from the kept text is the board itself, serialized afresh', async () => {
+    const region = await tdb.db
+      .selectFrom('region')
+      .select('path')
+      .where('id', '=', cast.tree.township)
+      .executeTakeFirstOrThrow();
+    const user = { ...cast.township, displayName: '', regionPath: region.path };
+    await board(cast.township); // kept, then a ballot in each open session
+    const open = await createSessionFixture(tdb.db, { tree: { ...cast.tree, village: ids.v3 }, slips: 2 });
+    await board(cast.township);
+    await castBallot(tdb.db, open.tokens[0] as string, validAnswers('satisfied'));
+    const spliced = await getBoardJson(tdb.db, user, {});
+    expect(JSON.parse(spliced)).toEqual(await getBoard(tdb.db, user, {}));
+    expect(spliced).toContain(`"sessionId":${open.sessionId},`);
+  });
+
   it('any committed change to what the board reads shows in the next reply, even one made outside the service', async () => {
     const f = await createSessionFixture(tdb.db, {
       tree: { ...cast.tree, village: ids.v3 },
@@ -410,6 +429,19 @@ describe('GET /api/board: the board kept between requests', () => {
     expect(await fileOf()).toEqual({ year, filled: 2, required: 18, percent: 11 });
     await put({ households: 10 }, 1);
     expect(await fileOf()).toEqual({ year, filled: 1, required: 18, percent: 5 });
+  });
+
+  it('a village scored shows its 堡垒指数 in the next reply (a scoring moves the counter)', async () => {
+    const gradeOf = async () => {
+      const { body } = await board(cast.township);
+      return (body as { villages: (Row & { fortress: unknown })[] }).villages.find((v) => v.villageId === ids.v3)
+        ?.fortress;
+    };
+    expect(await gradeOf()).toBeNull();
+    await gradeVillage(tdb.db, ids.v3, year, 'middle', 72);
+    expect(await gradeOf()).toEqual({ year, grade: 'middle', gradeLabel: '中等村', total: 72, maxTotal: 100 });
+    await gradeVillage(tdb.db, ids.v3, year, 'weak', 41);
+    expect(await gradeOf()).toEqual({ year, grade: 'weak', gradeLabel: '弱村', total: 41, maxTotal: 100 });
   });
 
   it('the counter moves once per committed transaction that changes a row, and not for one that changes none', async () => {

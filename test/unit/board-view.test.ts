@@ -45,6 +45,7 @@ function village(id: number, name: string, township: number, latest: LatestSessi
     latest,
     nextStep: null,
     file: null,
+    fortress: null,
   };
 }
 
@@ -165,6 +166,7 @@ describe('the reply read back into the rows the page shows (board.view)', () => 
           sessionId: null,
         },
         file: { year: 2026, filled: 17, required: 18, percent: 94 },
+        fortress: { year: 2026, grade: 'middle', gradeLabel: '中等村', total: 72, maxTotal: 100 },
       },
     ],
     totals: {

@@ -12,6 +12,8 @@ import { getRegionInScope } from '../regions/regions.service.ts';
 import { attachment, chinaToday } from '../reports/reports.rules.ts';
 import { streamWorkbook } from '../reports/reports.workbook.ts';
 import { completenessUnder } from '../villagefiles/villagefiles.service.ts';
+import type { FortressGrade } from '../grading/grading.rules.ts';
+import { villageGradesUnder } from '../grading/grading.service.ts';
 import { SESSION_KINDS } from '../sessions/sessions.rules.ts';
 import * as repo from './board.repository.ts';
 import type { CaseRow, RegionRef, SessionRow } from './board.repository.ts';
@@ -180,17 +182,26 @@ function cacheOf(db: Db): Map<string, Kept> {
   return m;
 }
 
+/** The board's few fields of a village's grade (the rule is on the grading page). */
+function fortressOf(
+  g: { year: number; grade: FortressGrade; gradeLabel: string; total: number; maxTotal: number } | null | undefined,
+) {
+  return g ? { year: g.year, grade: g.grade, gradeLabel: g.gradeLabel, total: g.total, maxTotal: g.maxTotal } : null;
+}
+
 async function buildBoard(db: Db, region: RegionRef, year: number, today: string) {
   const thisYear = Number(today.slice(0, 4));
   const { from, to } = yearBounds(year);
-  const [children, villageRows, sessions, cases, years, files] = await Promise.all([
+  const [children, villageRows, sessions, cases, years, files, grades] = await Promise.all([
     repo.listChildren(db, region.id),
     repo.listVillages(db, region.id),
     repo.listLatestSessions(db, region.id, from, to),
     repo.listCases(db, region.id, year, year === thisYear),
     repo.listYears(db, region.id),
     completenessUnder(db, region.id, year),
+    villageGradesUnder(db, region.id, year),
   ]);
+  const gradeOf = new Map(grades.map((g) => [g.villageId, g.grade]));
   const sessionsOf = groupByVillage(sessions);
   const caseOf = new Map(cases.map((c) => [c.villageId, c]));
   const rules = new RuleTable();
@@ -218,6 +229,7 @@ async function buildBoard(db: Db, region: RegionRef, year: number, today: string
         sessionId: next.sessionId,
       },
       file: files.get(v.villageId) ?? null,
+      fortress: fortressOf(gradeOf.get(v.villageId)),
     };
   });
   const allYears = [...new Set([...years, year])].sort((a, b) => b - a);
