@@ -51,6 +51,8 @@ interface CaseContext {
   caseSpec: CaseSpec | null;
   /** The rectification case aimed at (rows with `cases` whose spec has a state). */
   caseFx: CaseFixture | null;
+  /** The department report aimed at (rows with `reports`). */
+  reportId: number | null;
   n: number;
 }
 
@@ -67,6 +69,8 @@ interface MatrixRow {
   /** Try the route on a rectification case of each spec in the village of every relation; a spec
    * without a state aims at the village itself. */
   cases?: readonly CaseSpec[];
+  /** Try the route on an untreated department report about the village of every relation. */
+  reports?: boolean;
   /** Roles let through the route's role check and refused by the target (its kind or state) only
    * after the scope check: outside their subtree they get the 404, inside it the 403. */
   scoped?: readonly Role[];
@@ -87,8 +91,11 @@ interface MatrixRow {
   check?: (res: LightMyRequestResponse, ctx: CaseContext) => void | Promise<void>;
 }
 
+// A 行业部门 account is an official too, but reaches only its own routes: the ones for every
+// account (its login session, its password) and the department reports.
 const EVERY_OFFICIAL = { admin: 'any', city: 'any', county: 'any', township: 'any', village: 'any' } as const;
-const PUBLIC = { anonymous: 'any', ...EVERY_OFFICIAL } as const;
+const EVERY_ACCOUNT = { ...EVERY_OFFICIAL, department: 'any' } as const;
+const PUBLIC = { anonymous: 'any', ...EVERY_ACCOUNT } as const;
 const IN_SUBTREE = {
   admin: 'subtree',
   city: 'subtree',
@@ -197,6 +204,20 @@ const sheetBody = async () => {
   return s.json().sheet as { strongMin: number; middleMin: number; items: unknown[] };
 };
 
+// 部门报送: the department actor (county A1) reports and reads in its county only (its own reports:
+// the world's reports about A1's villages are the actor's); the others read their subtree.
+const DEPARTMENT_REACH: readonly Relation[] = ['own-village', 'sibling-village', 'other-township'];
+const REPORT_READERS: AccessMap = {
+  department: DEPARTMENT_REACH,
+  township: 'subtree',
+  county: 'subtree',
+  city: 'subtree',
+};
+const onReport = (path: string, payload?: unknown) => (ctx: CaseContext) => ({
+  url: `/api/dept-reports/${ctx.reportId}${path}`,
+  ...(payload === undefined ? {} : json(payload)),
+});
+
 // Adding a route: add its row here. For a route on an evaluation session use sessionRow, with
 // `sessions` (the kinds and states the route acts on) and `allowed` (who may, often `runners`); the
 // matrix makes those sessions in every relation's village (world.sharedSession for refused calls
@@ -213,10 +234,10 @@ const ROWS: MatrixRow[] = [
     request: ({ place }) => json({ username: place?.target.username, password: TEST_PASSWORD }),
     check: (res, { place }) => expect(res.json().user.id).toBe(place?.target.id),
   },
-  { route: 'POST /api/auth/logout', allowed: EVERY_OFFICIAL, refresh: true },
+  { route: 'POST /api/auth/logout', allowed: EVERY_ACCOUNT, refresh: true },
   {
     route: 'GET /api/auth/me',
-    allowed: EVERY_OFFICIAL,
+    allowed: EVERY_ACCOUNT,
     check: (res, { actor }) => expect(res.json().user.id).toBe(actor?.id),
   },
   {
@@ -227,7 +248,7 @@ const ROWS: MatrixRow[] = [
   },
   {
     route: 'POST /api/auth/password',
-    allowed: EVERY_OFFICIAL,
+    allowed: EVERY_ACCOUNT,
     refresh: true,
     request: () => json({ currentPassword: TEST_PASSWORD, newPassword: 'Another-passw0rd' }),
   },
@@ -850,6 +871,83 @@ const ROWS: MatrixRow[] = [
     }),
     check: (res) => expect(res.json().current).toMatchObject({ level: 'low', outcome: 'none' }),
   },
+  // 年内动态排查 (issue 10 item 4b): the county makes its department accounts; a department files
+  // reports about its county's villages and reads only its own; the township, county and city read
+  // those about their subtree; the county decides (dismiss, request a screening), the township notes.
+  {
+    route: 'GET /api/department-accounts',
+    allowed: { county: 'any' },
+    check: (res, { actor }) => {
+      const rows = res.json().officials as { id: number; role: string; regionId: number }[];
+      expect(rows.map((r) => r.id)).toContain(world.actors.department.id);
+      for (const r of rows) expect(r).toMatchObject({ role: 'department', regionId: actor?.regionId });
+    },
+  },
+  {
+    route: 'POST /api/department-accounts',
+    allowed: { county: 'any' },
+    ok: 201,
+    request: ({ n }) => json({ username: `dept_made_${n}_${Date.now() % 1e6}`, department: '民政' }),
+    check: (res, { actor }) =>
+      expect(res.json().official).toMatchObject({ role: 'department', department: '民政', regionId: actor?.regionId }),
+  },
+  {
+    route: 'GET /api/dept-reports',
+    allowed: { department: 'any', township: 'any', county: 'any', city: 'any' },
+    check: reportsOnlyTheReaders,
+  },
+  {
+    route: 'GET /api/dept-reports/form',
+    allowed: { department: 'any' },
+    check: (res) => expect(res.json()).toMatchObject({ department: '信访', county: { id: world.regions.A1 } }),
+  },
+  {
+    route: 'POST /api/dept-reports',
+    allowed: { department: DEPARTMENT_REACH },
+    targeted: true,
+    ok: 201,
+    request: ({ place }) =>
+      json({
+        villageId: place?.village,
+        category: 'petition',
+        description: '矩阵新报送：群众反映村务公开不及时',
+        eventDate: '2025-06-01',
+      }),
+    check: (res, { place }) =>
+      expect(res.json()).toMatchObject({ village: { id: place?.village }, status: 'submitted' }),
+  },
+  {
+    route: 'GET /api/dept-reports/:id',
+    allowed: REPORT_READERS,
+    scoped: ['department'],
+    reports: true,
+    request: onReport(''),
+    check: (res, { reportId }) => expect(res.json().id).toBe(reportId),
+  },
+  {
+    route: 'POST /api/dept-reports/:id/dismiss',
+    allowed: { county: 'subtree' },
+    scoped: ['department', 'township', 'city'],
+    reports: true,
+    request: onReport('/dismiss', { text: '经核实不属村党组织问题' }),
+    check: (res) => expect(res.json().status).toBe('dismissed'),
+  },
+  {
+    route: 'POST /api/dept-reports/:id/request-screening',
+    allowed: { county: 'subtree' },
+    scoped: ['department', 'township', 'city'],
+    reports: true,
+    request: onReport('/request-screening'),
+    check: (res) => expect(res.json().status).toBe('screening_requested'),
+  },
+  {
+    route: 'POST /api/dept-reports/:id/notes',
+    allowed: { township: 'subtree' },
+    scoped: ['department', 'county', 'city'],
+    reports: true,
+    request: onReport('/notes', { text: '乡镇已入村了解' }),
+    check: (res) => expect(res.json().steps.at(-1)).toMatchObject({ action: 'note', text: '乡镇已入村了解' }),
+  },
 ];
 
 // Pages served from dist/web (present only after a web build): read-only and public by nature.
@@ -1025,6 +1123,21 @@ function villagesOnlyUnder(villages: { villageId: number }[], { world: w, actor,
   expect(villages.map((v) => v.villageId)).toContain(place?.village);
 }
 
+/** A department lists only its own reports; a reader only those about villages in its subtree. */
+async function reportsOnlyTheReaders(res: LightMyRequestResponse, { actor }: CaseContext): Promise<void> {
+  const a = actor as Actor;
+  const ids = (res.json() as { reports: { id: number; village: { id: number } }[] }).reports;
+  const rows = await world.db
+    .selectFrom('department_report')
+    .select(['id', 'reported_by as by', 'village_id as village'])
+    .where('id', 'in', ids.length > 0 ? ids.map((r) => r.id) : [0])
+    .execute();
+  for (const r of rows) {
+    if (a.role === 'department') expect(r.by).toBe(a.id);
+    else expect(world.inSubtree(a, r.village)).toBe(true);
+  }
+}
+
 function boardHoldsOnlyTheRegion(res: LightMyRequestResponse, ctx: CaseContext): void {
   if (res.statusCode === 400) return expect(res.json().code).toBe('BAD_REQUEST');
   const body = res.json() as { region: { id: number }; villages: { villageId: number }[] };
@@ -1044,19 +1157,22 @@ interface Cell {
   place: Place | null;
   spec: SessionSpec | null;
   caseSpec: CaseSpec | null;
+  /** aimed at a department report about the place's village */
+  report?: boolean;
   outcome: Outcome;
 }
 
 interface Target {
   session: SessionFixture | null;
   caseFx: CaseFixture | null;
+  reportId: number | null;
 }
 
 /** The other kinds matter only here: where the village and township roles meet, in their own
  * subtree and just outside it, sessions they do not run. */
 const NEAR: readonly Relation[] = ['own-village', 'sibling-village', 'other-township'];
 
-type CellTarget = Pick<Cell, 'place' | 'spec' | 'caseSpec'>;
+type CellTarget = Pick<Cell, 'place' | 'spec' | 'caseSpec' | 'report'>;
 
 function targetsOf(row: MatrixRow): CellTarget[] {
   if (row.sessions) {
@@ -1071,6 +1187,7 @@ function targetsOf(row: MatrixRow): CellTarget[] {
   if (row.cases) {
     return row.cases.flatMap((caseSpec) => RELATIONS.map((r) => ({ place: world.places[r], spec: null, caseSpec })));
   }
+  if (row.reports) return RELATIONS.map((r) => ({ place: world.places[r], spec: null, caseSpec: null, report: true }));
   if (row.targeted) return RELATIONS.map((r) => ({ place: world.places[r], spec: null, caseSpec: null }));
   return [{ place: null, spec: null, caseSpec: null }];
 }
@@ -1105,10 +1222,10 @@ function describeCell(row: MatrixRow, { actor, place, spec, caseSpec }: Cell): s
 
 let caseNo = 0;
 
-async function send(row: MatrixRow, cell: Cell, { session, caseFx }: Target) {
+async function send(row: MatrixRow, cell: Cell, { session, caseFx, reportId }: Target) {
   const [method, url] = row.route.split(' ') as [InjectOptions['method'], string];
   const { actor, place, spec, caseSpec } = cell;
-  const ctx: CaseContext = { world, actor, place, spec, session, caseSpec, caseFx, n: ++caseNo };
+  const ctx: CaseContext = { world, actor, place, spec, session, caseSpec, caseFx, reportId, n: ++caseNo };
   const options = row.request?.(ctx) ?? {};
   const headers = { ...(options.headers ?? {}), ...(cell.actor ? { cookie: cell.actor.cookie } : {}) };
   return { ctx, res: await app.inject({ method, url, ...options, headers }) };
@@ -1128,7 +1245,7 @@ function cellsOf(row: MatrixRow): Cell[] {
 }
 
 async function targetOf(cell: Cell, fresh: boolean): Promise<Target> {
-  const target: Target = { session: null, caseFx: null };
+  const target: Target = { session: null, caseFx: null, reportId: null };
   if (!cell.place) return target;
   const { relation } = cell.place;
   if (cell.spec?.status) {
@@ -1136,6 +1253,7 @@ async function targetOf(cell: Cell, fresh: boolean): Promise<Target> {
   }
   if (cell.caseSpec && fresh) target.caseFx = await world.freshCase(relation, cell.caseSpec);
   if (cell.caseSpec?.state && !fresh) target.caseFx = await world.sharedCase(relation, cell.caseSpec);
+  if (cell.report) target.reportId = await (fresh ? world.freshReport(relation) : world.sharedReport(relation));
   return target;
 }
 

@@ -4,7 +4,9 @@
 // only says which relations each role may reach. Each place holds one target account and one
 // village, for rows whose object is an account, a region or anything that lives in a village;
 // evaluation sessions and rectification cases in a place's village are made on demand (sharedSession,
-// freshSession, sharedCase, freshCase), the cases in a campaign of the place's county.
+// freshSession, sharedCase, freshCase), the cases in a campaign of the place's county. A 行业部门
+// actor sits on county A1; department reports about a place's village are filed by a department of
+// that village's county (the actor's for A1), made on demand (sharedReport, freshReport).
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../server/db/database.ts';
@@ -39,6 +41,7 @@ export const ACTOR_KEYS = [
   'county',
   'township',
   'village',
+  'department',
 ] as const;
 export type ActorKey = (typeof ACTOR_KEYS)[number];
 
@@ -119,6 +122,11 @@ export interface World {
   /** A new case for one request that may change it; without a state, null, after the village's open
    * case (a village has at most one) was closed so that a new one may be listed. */
   freshCase(relation: Relation, spec: CaseSpec): Promise<CaseFixture | null>;
+  /** One untreated department report about the relation's village, made on first use and reused
+   * while still untreated (for refused calls and reads). */
+  sharedReport(relation: Relation): Promise<number>;
+  /** A new untreated report about the relation's village, for one request that may change it. */
+  freshReport(relation: Relation): Promise<number>;
 }
 
 const ROLE_OF_LEVEL: Record<Level, Role> = { city: 'city', county: 'county', township: 'township', village: 'village' };
@@ -175,6 +183,7 @@ export async function buildWorld(db: Db): Promise<World> {
     county: ['county', A1],
     township: ['township', T1],
     village: ['village', V1],
+    department: ['department', A1],
   };
   const actors = {} as Record<ActorKey, Actor>;
   for (const key of ACTOR_KEYS) {
@@ -216,6 +225,17 @@ export async function buildWorld(db: Db): Promise<World> {
   const sharedCases = new Map<string, CaseFixture>();
   const newCase = (relation: Relation, spec: CaseSpec) =>
     caseFixture(db, places[relation].tree.village, campaigns[relation], actors.county.id, spec.state);
+
+  // the department filing reports about each county's villages: the actor for A1, one made for each other
+  const reporterOf = new Map<number, number>([[A1, actors.department.id]]);
+  for (const county of [A2, Bc]) {
+    reporterOf.set(county, (await createOfficial(db, 'department', county, `dept_${county}_${tag}`)).id);
+  }
+  const newReport = (relation: Relation) => {
+    const { county, village } = places[relation].tree;
+    return reportFixture(db, county, village, reporterOf.get(county) as number);
+  };
+  const sharedReports = new Map<Relation, number>();
 
   const world: World = {
     db,
@@ -263,6 +283,14 @@ export async function buildWorld(db: Db): Promise<World> {
       return fixture;
     },
     freshCase: newCase,
+    sharedReport: async (relation) => {
+      const made = sharedReports.get(relation);
+      if (made && (await reportStatusOf(db, made)) === 'submitted') return made;
+      const id = await newReport(relation);
+      sharedReports.set(relation, id);
+      return id;
+    },
+    freshReport: newReport,
   };
   await world.refresh();
   return world;
@@ -292,6 +320,42 @@ async function sessionFixture(db: Db, tree: Tree, spec: SessionSpec): Promise<Se
   }
   if (ended) await closeFixtureSession(db, fixture.sessionId, spec.status === 'certified');
   return fixture;
+}
+
+let reportNo = 0;
+
+/** An untreated 部门报送 about the village, with its submit step, as the service writes them. */
+async function reportFixture(db: Db, countyId: number, villageId: number, reporter: number): Promise<number> {
+  const row = await db
+    .insertInto('department_report')
+    .values({
+      county_id: countyId,
+      village_id: villageId,
+      department: '信访',
+      reported_by: reporter,
+      category: 'petition',
+      description: `矩阵报送 ${++reportNo}：群众反映村务公开不及时`,
+      event_date: '2025-06-01',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('department_report_step')
+    .values({
+      report_id: row.id,
+      action: 'submit',
+      to_status: 'submitted',
+      official_id: reporter,
+      actor_name: '矩阵部门',
+      actor_role: 'department',
+    })
+    .execute();
+  return row.id;
+}
+
+async function reportStatusOf(db: Db, id: number): Promise<string | undefined> {
+  const row = await db.selectFrom('department_report').select('status').where('id', '=', id).executeTakeFirst();
+  return row?.status;
 }
 
 const CLOSED_CASE_STATES: readonly CaseState[] = ['exited', 'monitoring'];
