@@ -9,6 +9,8 @@ export type Page =
   | 'villagefiles'
   | 'grading'
   | 'risk'
+  | 'deptreports'
+  | 'departments'
   | 'campaigns'
   | 'sessions'
   | 'schedule'
@@ -21,6 +23,8 @@ export interface NavItem {
   page: Page;
   label: string;
   roles: readonly Role[] | 'all';
+  /** the label this role sees instead (a department's own reports: 我的报送) */
+  labelOf?: Partial<Record<Role, string>>;
 }
 
 export const NAV: readonly NavItem[] = [
@@ -30,10 +34,18 @@ export const NAV: readonly NavItem[] = [
   { page: 'villagefiles', label: '村情档案', roles: ['city', 'county', 'township', 'village'] },
   { page: 'grading', label: '堡垒指数', roles: ['city', 'county', 'township', 'village'] },
   { page: 'risk', label: '负向测评', roles: ['city', 'county', 'township'] },
+  {
+    page: 'deptreports',
+    label: '部门报送',
+    roles: ['department', 'city', 'county', 'township'],
+    labelOf: { department: '我的报送' },
+  },
+  { page: 'departments', label: '行业部门账户', roles: ['county'] },
   { page: 'campaigns', label: '整顿工作', roles: ['city', 'county', 'township'] },
   { page: 'sessions', label: '测评', roles: ['city', 'county', 'township', 'village'] },
   { page: 'schedule', label: '批量安排', roles: ['county', 'township'] },
-  { page: 'regions', label: '区域', roles: 'all' },
+  // a 行业部门 account sees its reports only (the API refuses it everything else)
+  { page: 'regions', label: '区域', roles: ['admin', 'city', 'county', 'township', 'village'] },
   { page: 'accounts', label: '账户管理', roles: ['admin'] },
   { page: 'import', label: '导入村庄', roles: ['admin', 'city', 'county'] },
   { page: 'password', label: '修改密码', roles: 'all' },
@@ -45,7 +57,7 @@ export function allowed(page: Page, role: Role): boolean {
 }
 
 /** The first page of the menu this role may see: the board (工作台) for township, county and city,
- * the cases (with their inbox) for the village, the regions for the admin. */
+ * the cases (with their inbox) for the village, the regions for the admin, 我的报送 for a department. */
 export function defaultPage(role: Role): Page {
   return NAV.find((n) => allowed(n.page, role))?.page ?? 'regions';
 }
@@ -96,8 +108,8 @@ export class Router {
 
 const PRODUCT = '村级整顿满意度测评';
 /** what one session or case is called in a title, and its sub-pages */
-const ONE: Partial<Record<Page, string>> = { sessions: '测评', cases: '案件' };
-const NEW: Partial<Record<Page, string>> = { sessions: '新建测评', cases: '列入整顿' };
+const ONE: Partial<Record<Page, string>> = { sessions: '测评', cases: '案件', deptreports: '报送' };
+const NEW: Partial<Record<Page, string>> = { sessions: '新建测评', cases: '列入整顿', deptreports: '新建报送' };
 const SUB: Record<string, string> = {
   result: '结果单',
   paper: '录入纸质票',

@@ -6,6 +6,7 @@ export const ROLE_LABEL: Record<Role, string> = {
   county: '县委组织部',
   township: '乡镇党委',
   village: '村党组织书记',
+  department: '行业部门',
 };
 
 export const LEVEL_LABEL: Record<Level, string> = { city: '市', county: '县', township: '乡镇', village: '村' };
@@ -17,6 +18,7 @@ export const ROLE_LEVEL: Record<Role, Level | null> = {
   county: 'county',
   township: 'township',
   village: 'village',
+  department: 'county',
 };
 
 export function levelLabel(level: string): string {

@@ -13,6 +13,7 @@ export const KIND_ORDER: readonly InboxKind[] = [
   'closing_today',
   'case_waiting',
   'problem_overdue',
+  'dept_report',
 ];
 
 export const KIND_HEADING: Record<InboxKind, string> = {
@@ -20,6 +21,7 @@ export const KIND_HEADING: Record<InboxKind, string> = {
   case_waiting: '待处理的整顿案件',
   problem_overdue: '超期未整改的问题',
   closing_today: '今天应结束的测评',
+  dept_report: '待处理的部门报送',
 };
 
 export class InboxState {
