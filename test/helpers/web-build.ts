@@ -29,6 +29,7 @@ const SOURCES = [
   'server/modules/board/board.rules.ts',
   'server/modules/board/board.view.ts',
   'server/modules/villagefiles/villagefiles.rules.ts',
+  'server/modules/deptreports/deptreports.rules.ts',
 ];
 
 function newestMtime(p: string): number {
