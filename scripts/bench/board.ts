@@ -7,7 +7,8 @@
 // is the query's round trip plus the verdicts in JS, in this process. Rounds alternate board and
 // baseline, after two warm-up requests of each. Scopes: a township, the first county (about 100
 // ballots per session), the second county (same villages; the city preset gives it about 10
-// ballots per session: cost against ballots) and the city (5 counties: cost against villages).
+// ballots per session: cost against ballots) and the city (5 counties: cost against villages); the
+// last two only when the seed made them (a --scale county seed has one county).
 // Results go to stdout and to the "Campaign board, measured" section of docs/BENCHMARKS.md.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
