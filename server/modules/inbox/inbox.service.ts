@@ -69,10 +69,9 @@ export async function getInbox(db: Db, user: CurrentUser, now = new Date()): Pro
     ...reports.rows.map((r): InboxItem => ({
       kind: 'dept_report',
       title: `${r.village.townshipName}${r.village.name}：${r.department}报送（${r.categoryLabel}）`,
-      detail:
-        user.role === 'county'
-          ? `${r.summary}；请驳回（须写理由）或启动排查`
-          : `${r.summary}；等待县委组织部处理，乡镇可写备注`,
+      detail: `${r.summary.replace(/[。；，.;,\s]+$/u, '')}；${
+        user.role === 'county' ? '请驳回（须写理由）或启动排查' : '等待县委组织部处理，乡镇可写备注'
+      }`,
       link: `#/deptreports/${r.id}`,
     })),
   ];
