@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chainHash, GENESIS_HASH } from '../../server/modules/audit/audit.rules.ts';
+import { canonicalJson, chainHash, GENESIS_HASH } from '../../server/modules/audit/audit.rules.ts';
 import {
   auditContentOf,
   checkHistory,
@@ -8,6 +8,7 @@ import {
   diffResult,
   formatReport,
   parseHead,
+  sameButCommentOrder,
   type AuditEntryRow,
   type HistoryEntry,
   type SessionNow,
@@ -112,6 +113,33 @@ describe('comparing a stored result with the recount', () => {
     const { ballotDigest: _digest, ...v1 } = { ...rebuilt, version: 1 };
     expect(diffResult(rebuilt, v1)).toEqual([]);
     expect(diffResult(rebuilt, { ...v1, ballots: 4 })).toEqual([{ field: 'ballots', expected: '3', found: '4' }]);
+  });
+
+  it('finds the same with the stored canonical text as without (the short cut for an unchanged result)', () => {
+    const { ballotDigest: _digest, ...v1 } = { ...rebuilt, version: 1 };
+    const stored: unknown[] = [
+      rebuilt,
+      { ...rebuilt, counts: { ...rebuilt.counts, comments: ['乙', '甲', '甲'] } },
+      { ...rebuilt, counts: { ...rebuilt.counts, comments: ['乙', '乙', '甲'] } },
+      { ...rebuilt, counts: { ...rebuilt.counts, comments: ['甲', '乙'] } },
+      { ...rebuilt, counts: { ...rebuilt.counts, comments: ['甲', '乙', null] } },
+      { ...rebuilt, counts: { ...rebuilt.counts, comments: null } },
+      { ...rebuilt, counts: { perQuestion: { q1: { satisfied: 3, basic: 1 } }, comments: ['甲', '乙', '甲'] } },
+      { ...rebuilt, ballotDigest: 'd2' },
+      { ...rebuilt, extra: undefined },
+      { ...rebuilt, extra: null },
+      v1,
+      { ...v1, ballots: 4 },
+      null,
+      [rebuilt],
+    ];
+    for (const s of stored)
+      expect(diffResult(rebuilt, s, canonicalJson(s)), canonicalJson(s)).toEqual(diffResult(rebuilt, s));
+    // it does cut short: an unchanged result, its comments in another order
+    expect(sameButCommentOrder(rebuilt, stored[1], canonicalJson(stored[1]))).toBe(true);
+    expect(sameButCommentOrder(rebuilt, stored[2], canonicalJson(stored[2]))).toBe(false);
+    const withNull = { ...rebuilt, counts: { ...rebuilt.counts, comments: ['甲', null] } };
+    expect(diffResult(withNull, withNull, canonicalJson(withNull))).toEqual([]);
   });
 
   it('tells null from missing and compares arrays whole', () => {

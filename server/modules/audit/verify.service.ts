@@ -115,7 +115,8 @@ function checkSession(s: repo.CountedSession, recount: Recount): { problems: Pro
     });
 
   const storedHash = s.resultHash?.toString('hex') ?? '（无）';
-  const contentHash = sha256(canonicalJson(s.result)).toString('hex');
+  const storedText = canonicalJson(s.result);
+  const contentHash = sha256(storedText).toString('hex');
   if (storedHash !== contentHash) add('result_hash 与结果内容不符', contentHash, storedHash);
 
   const rebuilt = buildResult({
@@ -129,7 +130,7 @@ function checkSession(s: repo.CountedSession, recount: Recount): { problems: Pro
     counts: recount.counts,
     ballotDigest: recount.digest,
   });
-  for (const d of diffResult(rebuilt as unknown as Record<string, unknown>, s.result)) {
+  for (const d of diffResult(rebuilt as unknown as Record<string, unknown>, s.result, storedText)) {
     add(`结果字段 ${d.field} 与按原始选票重新清点的不符`, d.expected, d.found);
   }
   if (!reconciled(rebuilt)) {
