@@ -762,7 +762,7 @@ const ROWS: MatrixRow[] = [
     request: ({ world: w }) => ({
       url: '/api/village-files/import?year=2025&filename=files.csv&dryRun=true',
       headers: { 'content-type': 'text/csv' },
-      payload: `村,${FIELDS.map(fieldHeading).join(',')}\n${w.names[w.regions.V1]}${','.repeat(FIELDS.length)}\n`,
+      payload: `村,${FIELDS.map(fieldHeading).join(',')}\n${w.names[w.regions.V1]},12${','.repeat(FIELDS.length - 1)}\n`,
     }),
     check: (res) => expect(res.json().villages).toHaveLength(1),
   },

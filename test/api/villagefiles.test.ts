@@ -267,7 +267,8 @@ describe('the township as XLSX', () => {
     const ws = wb.worksheets[0] as ExcelJS.Worksheet;
     ws.getRow(3).getCell(3).value = '很多';
     ws.getRow(4).getCell(2).value = '不存在村';
-    ws.addRow(['青石镇', '东山村']);
+    ws.getRow(4).getCell(3).value = 5;
+    ws.addRow(['青石镇', '东山村', 7]);
     const before = [await rowsOf('village_file'), await rowsOf('village_file_change')];
     const res = await upload(wb, false);
     expect(res.statusCode).toBe(422);
@@ -296,11 +297,11 @@ describe('the township as XLSX', () => {
     expect(preview.json()).toEqual({
       dryRun: true,
       year: Y,
-      rows: 3,
+      // 桃园村's row is blank (no file this year): not in the file, nothing made or cleared
+      rows: 2,
       villages: [
         { row: 2, villageId: cast.tree.village, villageName: '东山村', action: 'update', fields: ['户数'] },
         { row: 3, villageId: v2, villageName: '柳树村', action: 'create', fields: ['户数'] },
-        { row: 4, villageId: v3, villageName: '桃园村', action: 'create', fields: [] },
       ],
     });
     expect(await rowsOf('village_file')).toEqual(before);
@@ -316,6 +317,15 @@ describe('the township as XLSX', () => {
       fields: [{ field: 'households', from: '321', to: '330' }],
     });
     expect((await call(app, cast.township, 'GET', url(v2))).body.file.data).toEqual({ households: 150 });
+  });
+
+  it('refuses the template as downloaded: no village filled in, nothing cleared', async () => {
+    const res = await upload(await download(`/api/village-files/template.xlsx?year=${Y}`), false);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({
+      code: 'INVALID_FILE',
+      message: '文件中没有填写任何村的档案项目：每村一行，未填写的村不导入',
+    });
   });
 
   it('takes imports from the township only', async () => {

@@ -68,7 +68,13 @@ export function helpRows(): Cell[][] {
       f.carry ? '是' : '否',
     ]),
     ['说明', '', '党员数应等于三个年龄段党员之和；经营性收入不大于村集体经济收入；已化解数不大于矛盾纠纷数', '', ''],
-    ['说明', '', '导入时每行覆盖该村本年度档案的全部项目：留空的单元格即为未填；乡镇、完整度列不读取', '', ''],
+    [
+      '说明',
+      '',
+      '导入时每行覆盖该村本年度档案的全部项目，留空的单元格即为未填；各项目都未填写的村不导入；乡镇、完整度列不读取',
+      '',
+      '',
+    ],
   ];
 }
 
@@ -122,7 +128,8 @@ export interface ImportRow {
 
 /**
  * Every data row checked: the village is one of the township's (by name, once), each cell is a
- * valid value of its field, and the fields agree with each other. Blank rows are skipped.
+ * valid value of its field, and the fields agree with each other. Blank rows, and rows whose
+ * fields are all blank (a village left as the template had it), are skipped.
  */
 export function checkGrid(
   grid: readonly GridRow[],
@@ -137,6 +144,8 @@ export function checkGrid(
   const rows: ImportRow[] = [];
   const errors: RowError[] = [];
   for (const g of data) {
+    // a village's row left blank (the template as downloaded) is not in the file: it clears nothing
+    if ([...header.fields.values()].every((i) => clean(g.cells[i]) === '')) continue;
     const before = errors.length;
     const name = clean(g.cells[header.village]);
     const village = byName.get(name);
@@ -164,6 +173,9 @@ export function checkGrid(
     }
     if (errors.length === before && village)
       rows.push({ row: g.number, villageId: village.id, villageName: name, data: values });
+  }
+  if (rows.length === 0 && errors.length === 0) {
+    throw new FileError('文件中没有填写任何村的档案项目：每村一行，未填写的村不导入');
   }
   return { rows, errors };
 }
