@@ -53,7 +53,7 @@ function runScript(script: string, args: string[]) {
 describe('seed:demo', () => {
   it('creates the demo tree and one account per role, each able to log in with the demo password', async () => {
     const result = await seedDemo(tdb.db);
-    expect(result.created).toEqual({ regions: 10, accounts: 6, campaigns: 1, cases: 1 });
+    expect(result.created).toEqual({ regions: 10, accounts: 7, campaigns: 1, cases: 1 });
     const tree = await tdb.db
       .selectFrom('region')
       .select(['id', 'level', 'name', 'code', 'parent_id'])
@@ -84,13 +84,14 @@ describe('seed:demo', () => {
       { username: 'demo_township1', role: 'township', regionId: id('东山镇') },
       { username: 'demo_township2', role: 'township', regionId: id('西河乡') },
       { username: 'demo_village', role: 'village', regionId: id('东山村') },
+      { username: 'demo_dept', role: 'department', regionId: id('示范县') },
     ]);
     expect(DEMO_PASSWORD).toMatch(/^(?=.*[A-Za-z])(?=.*\d)[A-Za-z\d]{8,}$/);
     const stored = await tdb.db.selectFrom('official').select(['username', 'password_hash']).execute();
     for (const row of stored) expect(await verifyPassword(row.password_hash, DEMO_PASSWORD)).toBe(true);
     const audit = await tdb.db.selectFrom('audit_event').select(['action', 'actor_role']).execute();
     expect(audit.filter((a) => a.action === 'region.create' && a.actor_role === 'cli')).toHaveLength(10);
-    expect(audit.filter((a) => a.action === 'official.create' && a.actor_role === 'cli')).toHaveLength(6);
+    expect(audit.filter((a) => a.action === 'official.create' && a.actor_role === 'cli')).toHaveLength(7);
   });
 
   it('creates the county campaign with one case under rectification in 西河村, leaving 东山村 unlisted', async () => {
@@ -179,6 +180,25 @@ describe('seed:demo', () => {
     expect(screenings).toEqual([
       { village_id: idOf('柳溪村'), score: 5, level: 'middle', outcome: 'prevent', prevention_level: 3 },
       { village_id: idOf('西河村'), score: 8, level: 'high', outcome: 'rectify', prevention_level: null },
+    ]);
+  });
+
+  it('gives the demo county one untreated report of its 信访 department about 杏林村', async () => {
+    const { villages } = await seedDemo(tdb.db);
+    const reports = await tdb.db
+      .selectFrom('department_report as d')
+      .innerJoin('official as o', 'o.id', 'd.reported_by')
+      .select(['d.village_id', 'd.department', 'd.category', 'd.status', 'o.username', 'o.department as own'])
+      .execute();
+    expect(reports).toEqual([
+      {
+        village_id: villages.find((v) => v.name === '杏林村')?.id,
+        department: '信访',
+        category: 'petition',
+        status: 'submitted',
+        username: 'demo_dept',
+        own: '信访',
+      },
     ]);
   });
 

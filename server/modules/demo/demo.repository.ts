@@ -58,13 +58,21 @@ export async function findAccount(trx: Transaction<DB>, username: string): Promi
 
 export async function insertAccount(
   trx: Transaction<DB>,
-  values: { username: string; role: string; regionId: number; passwordHash: string; displayName: string },
+  values: {
+    username: string;
+    role: string;
+    department: string | null;
+    regionId: number;
+    passwordHash: string;
+    displayName: string;
+  },
 ): Promise<number> {
   const row = await trx
     .insertInto('official')
     .values({
       username: values.username,
       role: values.role,
+      department: values.department,
       region_id: values.regionId,
       password_hash: values.passwordHash,
       display_name: values.displayName,

@@ -12,6 +12,7 @@ import { AppError } from '../../errors.ts';
 import { CLI_ACTOR, recordAudit } from '../audit/audit.service.ts';
 import { checkPasswordPolicy } from '../officials/officials.service.ts';
 import { DEMO_CAMPAIGN, DEMO_CASE_VILLAGE, ensureDemoCases } from './demo.cases.ts';
+import { DEMO_DEPARTMENT, DEMO_REPORT_VILLAGE, ensureDemoReport } from './demo.deptreports.ts';
 import { ensureDemoGrading } from './demo.grading.ts';
 import * as repo from './demo.repository.ts';
 import { ensureDemoFiles } from './demo.villagefiles.ts';
@@ -35,6 +36,7 @@ const DEMO_ACCOUNTS: { username: string; role: Role; region: string[]; displayNa
   { username: 'demo_township1', role: 'township', region: [...COUNTY, '东山镇'], displayName: '演示东山镇党委' },
   { username: 'demo_township2', role: 'township', region: [...COUNTY, '西河乡'], displayName: '演示西河乡党委' },
   { username: 'demo_village', role: 'village', region: [...COUNTY, '东山镇', '东山村'], displayName: '演示东山村书记' },
+  { username: 'demo_dept', role: 'department', region: COUNTY, displayName: '演示县信访局' },
 ];
 const LEVELS = ['city', 'county', 'township', 'village'] as const;
 
@@ -104,7 +106,8 @@ interface AccountSpec {
 }
 
 async function insertAccount(trx: Transaction<DB>, spec: AccountSpec, password: string, source: string) {
-  const id = await repo.insertAccount(trx, { ...spec, passwordHash: await hashPassword(password) });
+  const department = spec.role === 'department' ? DEMO_DEPARTMENT : null;
+  const id = await repo.insertAccount(trx, { ...spec, department, passwordHash: await hashPassword(password) });
   await recordAudit(
     trx,
     CLI_ACTOR,
@@ -200,6 +203,12 @@ export async function seedDemo(db: Db): Promise<DemoResult> {
         DEMO_CAMPAIGN.year,
         villages,
       );
+    }
+    const dept = await repo.findAccount(trx, 'demo_dept');
+    const reported = villages.find((v) => v.name === DEMO_REPORT_VILLAGE);
+    if (dept && reported) {
+      const user = { ...dept, role: 'department' as const, displayName: '演示县信访局', regionPath: [] };
+      await ensureDemoReport(trx, user, reported.id, `${DEMO_CAMPAIGN.year}-03-15`);
     }
     return { accounts, villages, campaignId, created };
   });

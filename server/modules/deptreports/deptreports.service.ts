@@ -9,7 +9,9 @@
 // module screens villages graded 弱村 (trigger weak_grade); when it can screen a village for a report
 // (trigger 'report' with this report's id, risk_screening.report_id references department_report),
 // requestScreening should call it here, in the same transaction.
+import type { Transaction } from 'kysely';
 import type { Db } from '../../db/database.ts';
+import type { DB } from '../../db/schema.ts';
 import { AppError, forbidden, notFound } from '../../errors.ts';
 import { assertRole, inScope, ROLE_LABEL, type CurrentUser, type Role } from '../../lib/access.ts';
 import { actorOf, recordAudit } from '../audit/audit.service.ts';
@@ -146,36 +148,9 @@ export async function createReport(
   if (problem) throw invalid(problem.field, problem.message);
   const department = await repo.departmentOf(db, user.id);
   if (!department) throw forbidden();
-  const description = input.description.trim();
-  const id = await db.transaction().execute(async (trx) => {
-    const newId = await repo.insertReport(trx, {
-      countyId: user.regionId,
-      villageId: village.id,
-      department,
-      reportedBy: user.id,
-      category: input.category as Category,
-      description,
-      eventDate: input.eventDate,
-    });
-    await repo.insertStep(trx, {
-      reportId: newId,
-      action: 'submit',
-      fromStatus: null,
-      toStatus: 'submitted',
-      officialId: user.id,
-      actorName: actorName(user),
-      actorRole: user.role,
-      text: null,
-    });
-    await recordAudit(
-      trx,
-      actorOf(user),
-      'dept_report.submit',
-      { type: 'department_report', id: newId, regionId: village.id },
-      { department, category: input.category, eventDate: input.eventDate },
-    );
-    return newId;
-  });
+  const id = await db
+    .transaction()
+    .execute((trx) => fileReportIn(trx, user, department, { ...input, villageId: village.id }));
   return getReport(db, user, id);
 }
 
@@ -184,6 +159,43 @@ function textOf(raw: string, field: string, what: string): string {
   if (text.length === 0) throw invalid(field, `请填写${what}`);
   if ([...text].length > TEXT_MAX) throw invalid(field, `${what}不能超过 ${TEXT_MAX} 个字`);
   return text;
+}
+
+/** A checked report filed in the caller's transaction (the demo seed files one too): the report, its
+ * submit step and the audit entry. */
+export async function fileReportIn(
+  trx: Transaction<DB>,
+  user: CurrentUser,
+  department: string,
+  input: CreateInput,
+): Promise<number> {
+  const id = await repo.insertReport(trx, {
+    countyId: user.regionId,
+    villageId: input.villageId,
+    department,
+    reportedBy: user.id,
+    category: input.category as Category,
+    description: input.description.trim(),
+    eventDate: input.eventDate,
+  });
+  await repo.insertStep(trx, {
+    reportId: id,
+    action: 'submit',
+    fromStatus: null,
+    toStatus: 'submitted',
+    officialId: user.id,
+    actorName: actorName(user),
+    actorRole: user.role,
+    text: null,
+  });
+  await recordAudit(
+    trx,
+    actorOf(user),
+    'dept_report.submit',
+    { type: 'department_report', id, regionId: input.villageId },
+    { department, category: input.category, eventDate: input.eventDate },
+  );
+  return id;
 }
 
 /** dismiss (a reason), request_screening, or a township's note: checked, locked, recorded. */
@@ -239,4 +251,9 @@ export async function untreatedReports(
   if (user.role !== 'township' && user.role !== 'county') return { rows: [], total: 0 };
   const { rows, total } = await repo.untreatedUnder(db, user.regionId, limit);
   return { rows: rows.map(toItem), total };
+}
+
+/** Has this account filed any report? (The demo seed files its one report only once.) */
+export async function hasFiled(db: Db, officialId: number): Promise<boolean> {
+  return (await repo.listReports(db, { authorId: officialId }, undefined, 1)).length > 0;
 }
