@@ -363,3 +363,24 @@ describe('the demo data', () => {
     ]);
   });
 });
+
+describe('the database itself', () => {
+  it('keeps the change log append-only and files on villages only', async () => {
+    const { sql } = await import('kysely');
+    const refused = (q: ReturnType<typeof sql>) =>
+      q.execute(tdb.db).then(
+        () => 'ran',
+        (err: Error) => err.message,
+      );
+    expect(await refused(sql`update village_file_change set actor_name = 'x'`)).toBe(
+      '村情档案的修改记录只能追加，不能修改或删除',
+    );
+    expect(await refused(sql`delete from village_file_change`)).toBe('村情档案的修改记录只能追加，不能修改或删除');
+    expect(await refused(sql`truncate village_file_change`)).toBe('村情档案的修改记录只能追加，不能修改或删除');
+    expect(
+      await refused(
+        sql`insert into village_file (village_id, year, updated_by) values (${cast.tree.township}, 2030, ${cast.township.id})`,
+      ),
+    ).toBe('村情档案只能建在村一级');
+  });
+});
