@@ -74,9 +74,11 @@ export function countsFrom(
   }
   const textIds = new Set(questions.filter((q) => q.type === 'text').map((q) => q.id));
   const comments: string[] = [];
+  // Own keys only: a hand-edited ballot may carry keys such as __proto__ or toString, which must
+  // neither be counted nor reach Object.prototype.
   for (const { question, value, n } of values) {
-    const counts = perQuestion[question];
-    if (counts && value in counts) counts[value] = (counts[value] ?? 0) + n;
+    const counts = Object.hasOwn(perQuestion, question) ? perQuestion[question] : undefined;
+    if (counts && Object.hasOwn(counts, value)) counts[value] = (counts[value] ?? 0) + n;
     else if (textIds.has(question)) for (let i = 0; i < n; i++) comments.push(value);
   }
   const identityGate: Record<string, Record<string, number>> = {};
@@ -86,8 +88,8 @@ export function countsFrom(
   if (gate && identityQ) {
     for (const o of identityQ.options) identityGate[o.id] = Object.fromEntries(gate.options.map((g) => [g.id, 0]));
     for (const row of cross) {
-      const inner = identityGate[row.by];
-      if (inner && row.of !== null && row.of in inner) inner[row.of] = (inner[row.of] ?? 0) + row.n;
+      const inner = Object.hasOwn(identityGate, row.by) ? identityGate[row.by] : undefined;
+      if (inner && row.of !== null && Object.hasOwn(inner, row.of)) inner[row.of] = (inner[row.of] ?? 0) + row.n;
     }
   }
   return { ballots, perQuestion, comments: shuffle(comments), identityGate };
