@@ -968,6 +968,8 @@ beforeAll(async () => {
   tdb = await createTestDatabase();
   app = await buildTestApp(tdb.db);
   world = await buildWorld(tdb.db);
+  // an untreated department report about every relation's village, from the start (the inbox lists them)
+  for (const r of RELATIONS) await world.sharedReport(r);
   // 堡垒指数 and 负面清单 of county A1; V1 and V2 graded 弱村 (the township screens them)
   grading.sheetId = (await ensureSheet(tdb.db, chainCounty(), GRADING_YEAR)).id;
   grading.listId = await ensureRiskList(tdb.db, chainCounty(), GRADING_YEAR);
@@ -1102,9 +1104,12 @@ async function inboxLinksOnlyInScope(res: LightMyRequestResponse, { world: w, ac
   const body = res.json() as { items: { link: string }[]; total: number };
   const cases = new Set((await caseRowsIn(w, a)).map((r) => r.id));
   const sessions = new Set(await sessionIdsIn(w, a));
+  const reports = await w.db.selectFrom('department_report').select(['id', 'village_id']).execute();
+  const reportsIn = new Set(reports.filter((r) => w.inSubtree(a, r.village_id)).map((r) => r.id));
   for (const { link } of body.items) {
-    const [, what, id] = /^#\/(cases|sessions)\/(\d+)$/.exec(link) ?? [];
-    expect((what === 'cases' ? cases : sessions).has(Number(id))).toBe(true);
+    const [, what, id] = /^#\/(cases|sessions|deptreports)\/(\d+)$/.exec(link) ?? [];
+    const known = what === 'cases' ? cases : what === 'deptreports' ? reportsIn : sessions;
+    expect(known.has(Number(id)), link).toBe(true);
   }
 }
 
