@@ -2,7 +2,7 @@
 // widths and number formats from the sheet's columns. Every export streams (streamWorkbook, also the
 // board's): a county's workbook built in memory took 1.18 GB and stalled the event loop for seconds.
 import { PassThrough, type Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import type { Cell, Sheet } from './reports.rules.ts';
 
 /** The longest the writer holds the event loop before letting requests through (ms). */
@@ -22,7 +22,27 @@ export interface BookWriter {
  */
 export function streamWorkbook(now: Date, write: (book: BookWriter) => Promise<void>): Readable {
   const out = new PassThrough();
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  loadExcel()
+    .then((excel) => writeBook(excel, out, now, write))
+    .catch((err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));
+  return out;
+}
+
+// exceljs is loaded on the first export, not with the app: it is the heaviest module the server
+// has (about half a second to load), and most processes (and every test file's app) never export.
+let excelModule: Promise<typeof ExcelJS> | undefined;
+function loadExcel(): Promise<typeof ExcelJS> {
+  excelModule ??= import('exceljs').then((m) => m.default);
+  return excelModule;
+}
+
+async function writeBook(
+  excel: typeof ExcelJS,
+  out: PassThrough,
+  now: Date,
+  write: (book: BookWriter) => Promise<void>,
+): Promise<void> {
+  const wb = new excel.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   wb.creator = '村级整顿满意度测评';
   wb.created = now;
   const book: BookWriter = {
@@ -57,10 +77,8 @@ export function streamWorkbook(now: Date, write: (book: BookWriter) => Promise<v
       ws.commit();
     },
   };
-  write(book)
-    .then(() => wb.commit())
-    .catch((err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));
-  return out;
+  await write(book);
+  await wb.commit();
 }
 
 /** Resolves after a turn of the event loop, once the reader has taken what was written; rejects if it went away. */
