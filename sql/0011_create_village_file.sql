@@ -61,20 +61,4 @@ create trigger village_file_change_append_only before update or delete on villag
 create trigger village_file_change_no_truncate before truncate on village_file_change
   for each statement execute function village_file_change_refuse();
 
--- The board shows each village's file completeness and is cached on board_epoch (0013). This file
--- is numbered before 0013, so on a new database board_epoch_bump() does not exist yet when it
--- runs: the trigger function below does the same thing (same once-per-transaction flag, so a
--- transaction touching files and cases still bumps once). Its body is resolved when it first runs,
--- after every migration has been applied.
-create function village_file_board_epoch_bump() returns trigger language plpgsql as $$
-begin
-  if current_setting('vre.board_bumped', true) = 'y' then
-    return null;
-  end if;
-  perform set_config('vre.board_bumped', 'y', true);
-  update board_epoch set n = n + 1 where shard = (txid_current() % 16)::smallint;
-  return null;
-end $$;
-
-create constraint trigger village_file_board_epoch after insert or update or delete on village_file
-  deferrable initially deferred for each row execute function village_file_board_epoch_bump();
+-- The board shows each village's file completeness; its cache moves with this table by 0015's trigger.

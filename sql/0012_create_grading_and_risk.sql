@@ -148,23 +148,4 @@ create trigger risk_screening_append_only before update or delete on risk_screen
 create trigger risk_mark_append_only before update or delete on risk_mark
   for each row execute function grading_refuse_change();
 
--- The board shows a village's grade: its cache moves with these rows. 0013 (board_epoch) sorts after
--- this file, so on a new database its board_epoch_bump() does not exist yet when this runs; the same
--- body is written here under its own name (plpgsql resolves board_epoch when the trigger fires, by
--- which time 0013 has run). It shares 0013's once-per-transaction flag.
-create function grading_board_epoch_bump() returns trigger language plpgsql as $$
-begin
-  if current_setting('vre.board_bumped', true) = 'y' then
-    return null;
-  end if;
-  perform set_config('vre.board_bumped', 'y', true);
-  update board_epoch set n = n + 1 where shard = (txid_current() % 16)::smallint;
-  return null;
-end $$;
-
-create constraint trigger grading_sheet_board_epoch after insert or update or delete on grading_sheet
-  deferrable initially deferred for each row execute function grading_board_epoch_bump();
-create constraint trigger village_grade_board_epoch after insert on village_grade
-  deferrable initially deferred for each row execute function grading_board_epoch_bump();
-create constraint trigger risk_screening_board_epoch after insert on risk_screening
-  deferrable initially deferred for each row execute function grading_board_epoch_bump();
+-- The board shows a village's grade: its cache moves with these rows by 0015's triggers.
