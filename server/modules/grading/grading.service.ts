@@ -10,7 +10,7 @@ import type { DB } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import { assertRole, type CurrentUser, type Role } from '../../lib/access.ts';
 import { actorOf, recordAudit } from '../audit/audit.service.ts';
-import { getRegion, getRegionInScope, type RegionRow } from '../regions/regions.service.ts';
+import { countyOf, getRegion, getRegionInScope, type RegionRow } from '../regions/regions.service.ts';
 import * as repo from './grading.repository.ts';
 import {
   describeGrading,
@@ -22,7 +22,7 @@ import {
   type FortressGrade,
 } from './grading.rules.ts';
 import type { GradeSummary, ScoringInput, VillageGradeView, VillagesReply } from './grading.schemas.ts';
-import { countyOf, GRADING_READERS, invalid, toSheetView } from './grading.sheets.service.ts';
+import { GRADING_READERS, invalid, toSheetView } from './grading.sheets.service.ts';
 
 export { GRADING_READERS } from './grading.sheets.service.ts';
 export const VILLAGE_READERS: readonly Role[] = ['city', 'county', 'township', 'village'];

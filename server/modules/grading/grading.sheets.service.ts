@@ -12,7 +12,7 @@ import type { DB } from '../../db/schema.ts';
 import { AppError, forbidden, notFound } from '../../errors.ts';
 import { assertRole, inScope, type CurrentUser, type Role } from '../../lib/access.ts';
 import { actorOf, recordAudit } from '../audit/audit.service.ts';
-import { getRegion, getRegionInScope, type RegionRow } from '../regions/regions.service.ts';
+import { getCountyForReading, getRegion, getRegionInScope } from '../regions/regions.service.ts';
 import * as repo from './grading.repository.ts';
 import { DEFAULT_CUTOFFS, DEFAULT_SHEET, describeGrading, sheetRefusal, sumMax } from './grading.rules.ts';
 import type { CreateSheetInput, PutSheetInput, SheetReply, SheetView } from './grading.schemas.ts';
@@ -24,8 +24,6 @@ export const invalid = (field: string, message: string) =>
   new AppError('VALIDATION_FAILED', message, [{ field, message }]);
 
 /** The county a region lies in (itself when it is one); null for a city. */
-export const countyOf = (region: RegionRow): number | null =>
-  region.level === 'city' ? null : (region.path[1] ?? null);
 
 const mayEditSheet = (user: CurrentUser, regionPath: readonly number[]) =>
   user.role === 'county' && inScope(user, regionPath);
@@ -54,22 +52,13 @@ export async function toSheetView(
   };
 }
 
-/** A county the user may read sheets of: in their subtree or above them. */
-async function readableCounty(db: Db, user: CurrentUser, regionId: number | undefined): Promise<RegionRow> {
-  const id = regionId ?? user.regionPath[1];
-  const region = id === undefined ? undefined : await getRegion(db, id);
-  if (!region || !(inScope(user, region.path) || user.regionPath.includes(region.id))) throw notFound();
-  if (region.level !== 'county') throw invalid('regionId', '堡垒指数评分表由县制定：请选择一个县');
-  return region;
-}
-
 export async function getSheet(
   db: Db,
   user: CurrentUser,
   query: { regionId?: number | undefined; year: number },
 ): Promise<SheetReply> {
   assertRole(user, GRADING_READERS);
-  const county = await readableCounty(db, user, query.regionId);
+  const county = await getCountyForReading(db, user, query.regionId, '堡垒指数评分表由县制定：请选择一个县');
   const [row, previous] = await Promise.all([
     repo.sheetOf(db, county.id, query.year),
     repo.previousSheet(db, county.id, query.year),

@@ -8,7 +8,7 @@ import type { DB } from '../../db/schema.ts';
 import { AppError, forbidden, notFound } from '../../errors.ts';
 import { assertRole, inScope, type CurrentUser, type Role } from '../../lib/access.ts';
 import { actorOf, recordAudit } from '../audit/audit.service.ts';
-import { getRegion, getRegionInScope, type RegionRow } from '../regions/regions.service.ts';
+import { getCountyForReading, getRegion, getRegionInScope } from '../regions/regions.service.ts';
 import * as repo from './risk.repository.ts';
 import { DEFAULT_RISK_ITEMS, DEFAULT_THRESHOLDS, describeRisk, listRefusal, type ListItem } from './risk.rules.ts';
 import type { CreateListInput, ListReply, ListView, PutListInput } from './risk.schemas.ts';
@@ -18,8 +18,6 @@ export const RISK_READERS: readonly Role[] = ['city', 'county', 'township'];
 
 export const invalid = (field: string, message: string) =>
   new AppError('VALIDATION_FAILED', message, [{ field, message }]);
-export const countyOf = (region: RegionRow): number | null =>
-  region.level === 'city' ? null : (region.path[1] ?? null);
 const mayEditList = (user: CurrentUser, path: readonly number[]) => user.role === 'county' && inScope(user, path);
 
 export async function toListView(db: Db, user: CurrentUser, row: repo.ListRow, path: number[]): Promise<ListView> {
@@ -32,21 +30,13 @@ export async function toListView(db: Db, user: CurrentUser, row: repo.ListRow, p
   };
 }
 
-async function readableCounty(db: Db, user: CurrentUser, regionId: number | undefined): Promise<RegionRow> {
-  const id = regionId ?? user.regionPath[1];
-  const region = id === undefined ? undefined : await getRegion(db, id);
-  if (!region || !(inScope(user, region.path) || user.regionPath.includes(region.id))) throw notFound();
-  if (region.level !== 'county') throw invalid('regionId', '负面清单由县制定：请选择一个县');
-  return region;
-}
-
 export async function getList(
   db: Db,
   user: CurrentUser,
   query: { regionId?: number | undefined; year: number },
 ): Promise<ListReply> {
   assertRole(user, RISK_READERS);
-  const county = await readableCounty(db, user, query.regionId);
+  const county = await getCountyForReading(db, user, query.regionId, '负面清单由县制定：请选择一个县');
   const [row, previous] = await Promise.all([
     repo.listOf(db, county.id, query.year),
     repo.previousList(db, county.id, query.year),

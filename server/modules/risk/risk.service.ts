@@ -14,7 +14,7 @@ import { AppError } from '../../errors.ts';
 import { assertRole, type CurrentUser, type Role } from '../../lib/access.ts';
 import { actorOf, recordAudit } from '../audit/audit.service.ts';
 import { gradeOfYear, villageGradesUnder } from '../grading/grading.service.ts';
-import { getRegion, getRegionInScope, type RegionRow } from '../regions/regions.service.ts';
+import { countyOf, getRegion, getRegionInScope, type RegionRow } from '../regions/regions.service.ts';
 import * as repo from './risk.repository.ts';
 import {
   describeRisk,
@@ -27,7 +27,7 @@ import {
   type RiskType,
 } from './risk.rules.ts';
 import type { RiskVillagesReply, ScreeningInput, ScreeningSummary, ScreeningView } from './risk.schemas.ts';
-import { countyOf, invalid, RISK_READERS, toListView } from './risk.lists.service.ts';
+import { invalid, RISK_READERS, toListView } from './risk.lists.service.ts';
 
 export { RISK_READERS } from './risk.lists.service.ts';
 export const SCREENING_READERS: readonly Role[] = ['city', 'county', 'township', 'village'];
