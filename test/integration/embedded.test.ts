@@ -173,7 +173,15 @@ describe.sequential('npm start on the embedded PostgreSQL', () => {
 
   it('seeds the demo data into the stopped embedded database', { timeout: STEP }, () => {
     const seeded = seedDemoJson();
-    expect(seeded.accounts.map((a) => a.role)).toEqual(['admin', 'city', 'county', 'township', 'township', 'village']);
+    expect(seeded.accounts.map((a) => a.role)).toEqual([
+      'admin',
+      'city',
+      'county',
+      'township',
+      'township',
+      'village',
+      'department',
+    ]);
     demoAdmin = seeded.accounts[0] as { username: string; password: string };
     expect(postmasterPid()).toBeUndefined();
   });
