@@ -179,6 +179,48 @@ export interface GradingSheet {
   year: number;
 }
 
+export interface IdentificationEntry {
+  case_id: number | null;
+  grade_id: number | null;
+  list_id: number;
+  note: Generated<string>;
+  outcome: string;
+  prevention_id: number | null;
+  prevention_level: number | null;
+  screening_id: number | null;
+  village_id: number;
+}
+
+export interface IdentificationList {
+  campaign_id: number | null;
+  county_id: number;
+  created_at: Generated<Timestamp>;
+  created_by: number;
+  id: Generated<number>;
+  stage: Generated<string>;
+  township_id: number;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
+  year: number;
+}
+
+export interface IdentificationStep {
+  action: string;
+  actor_name: string;
+  actor_role: string;
+  at: Generated<Timestamp>;
+  decision: string | null;
+  document_no: string | null;
+  from_stage: string;
+  id: Generated<Int8>;
+  list_id: number;
+  meeting: string | null;
+  meeting_date: Timestamp | null;
+  official_id: number;
+  reason: string | null;
+  to_stage: string;
+}
+
 export interface LoginDevice {
   created_at: Generated<Timestamp>;
   failures: Generated<number>;
@@ -204,6 +246,20 @@ export interface Official {
   role: string;
   updated_at: Generated<Timestamp>;
   username: string;
+}
+
+export interface PreventionRecord {
+  county_id: number;
+  created_at: Generated<Timestamp>;
+  id: Generated<number>;
+  level: number;
+  list_id: number;
+  risk_level: string;
+  screening_id: number | null;
+  status: Generated<string>;
+  updated_at: Generated<Timestamp>;
+  village_id: number;
+  year: number;
 }
 
 export interface Receipt {
@@ -263,6 +319,20 @@ export interface RiskMark {
   item_id: number;
   present: boolean;
   screening_id: number;
+}
+
+export interface RiskReview {
+  actor_name: string;
+  at: Generated<Timestamp>;
+  case_id: number | null;
+  from_prevention_level: number | null;
+  id: Generated<Int8>;
+  note: string;
+  official_id: number;
+  prevention_id: number | null;
+  risk_level: string;
+  to_prevention_level: number | null;
+  village_id: number;
 }
 
 export interface RiskScreening {
@@ -383,15 +453,20 @@ export interface DB {
   evaluation_session: EvaluationSession;
   grading_item: GradingItem;
   grading_sheet: GradingSheet;
+  identification_entry: IdentificationEntry;
+  identification_list: IdentificationList;
+  identification_step: IdentificationStep;
   login_device: LoginDevice;
   login_throttle: LoginThrottle;
   official: Official;
+  prevention_record: PreventionRecord;
   receipt: Receipt;
   rectification_case: RectificationCase;
   region: Region;
   risk_item: RiskItem;
   risk_list: RiskList;
   risk_mark: RiskMark;
+  risk_review: RiskReview;
   risk_screening: RiskScreening;
   server_secret: ServerSecret;
   session_event: SessionEvent;
