@@ -354,6 +354,19 @@ export interface RiskScreening {
   year: number;
 }
 
+export interface ScreeningRound {
+  concluded_at: Timestamp | null;
+  concluded_by: number | null;
+  id: Generated<number>;
+  opened_at: Generated<Timestamp>;
+  opened_by: number;
+  region_id: number;
+  screened: number | null;
+  status: Generated<string>;
+  total: number | null;
+  year: number;
+}
+
 export interface ServerSecret {
   name: string;
   value: Buffer;
@@ -468,6 +481,7 @@ export interface DB {
   risk_mark: RiskMark;
   risk_review: RiskReview;
   risk_screening: RiskScreening;
+  screening_round: ScreeningRound;
   server_secret: ServerSecret;
   session_event: SessionEvent;
   slip: Slip;
