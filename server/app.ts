@@ -20,11 +20,13 @@ import deptReportsRoutes from './modules/deptreports/deptreports.routes.ts';
 import inboxRoutes from './modules/inbox/inbox.routes.ts';
 import ballotsRoutes from './modules/ballots/ballots.routes.ts';
 import gradingRoutes from './modules/grading/grading.routes.ts';
+import identificationRoutes from './modules/identification/identification.routes.ts';
 import healthRoutes from './modules/health/health.routes.ts';
 import officialsRoutes from './modules/officials/officials.routes.ts';
 import regionsRoutes from './modules/regions/regions.routes.ts';
 import reportsRoutes from './modules/reports/reports.routes.ts';
 import riskRoutes from './modules/risk/risk.routes.ts';
+import screeningRoutes from './modules/screening/screening.routes.ts';
 import { createJobQueue, type JobQueue } from './modules/schedule/schedule.jobs.ts';
 import scheduleRoutes from './modules/schedule/schedule.routes.ts';
 import sessionsRoutes from './modules/sessions/sessions.routes.ts';
@@ -129,9 +131,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(scheduleRoutes, { db: deps.db, jobs: deps.jobs ?? createJobQueue() });
   await app.register(gradingRoutes, { db: deps.db });
   await app.register(riskRoutes, { db: deps.db });
+  await app.register(screeningRoutes, { db: deps.db });
   await app.register(boardRoutes, { db: deps.db });
   await app.register(villageFilesRoutes, { db: deps.db });
   await app.register(deptReportsRoutes, { db: deps.db });
+  await app.register(identificationRoutes, { db: deps.db });
   await app.register(ballotsRoutes, { db: deps.db, redisUrl: config.redisUrl });
 
   // 8. The built web pages (absent when only the API is under test).
