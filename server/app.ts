@@ -26,7 +26,6 @@ import officialsRoutes from './modules/officials/officials.routes.ts';
 import regionsRoutes from './modules/regions/regions.routes.ts';
 import reportsRoutes from './modules/reports/reports.routes.ts';
 import riskRoutes from './modules/risk/risk.routes.ts';
-import screeningRoutes from './modules/screening/screening.routes.ts';
 import { createJobQueue, type JobQueue } from './modules/schedule/schedule.jobs.ts';
 import scheduleRoutes from './modules/schedule/schedule.routes.ts';
 import sessionsRoutes from './modules/sessions/sessions.routes.ts';
@@ -131,7 +130,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(scheduleRoutes, { db: deps.db, jobs: deps.jobs ?? createJobQueue() });
   await app.register(gradingRoutes, { db: deps.db });
   await app.register(riskRoutes, { db: deps.db });
-  await app.register(screeningRoutes, { db: deps.db });
   await app.register(boardRoutes, { db: deps.db });
   await app.register(villageFilesRoutes, { db: deps.db });
   await app.register(deptReportsRoutes, { db: deps.db });
