@@ -21,7 +21,8 @@ create table identification_list (
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   unique (township_id, year),
-  check ((stage = 'approved') = (campaign_id is not null))
+  -- a list without a 软弱涣散村 is approved without a campaign
+  check (campaign_id is null or stage = 'approved')
 );
 
 create index identification_list_county_year_idx on identification_list (county_id, year);

@@ -73,38 +73,53 @@ export async function createCase(db: Db, user: CurrentUser, input: CreateCaseInp
   const active = await repo.activeCaseOf(db, village.id);
   if (active !== undefined) throw caseExists(active);
   try {
-    const id = await db.transaction().execute(async (trx) => {
-      const caseId = await repo.insertCase(trx, {
-        campaignId: campaign.id,
-        villageId: village.id,
-        types: input.types,
-        plan: input.plan ?? '',
-        responsible: input.responsible ?? NO_ONE,
-        deadline: input.deadline,
-        previousCaseId: null,
-        createdBy: user.id,
-      });
-      for (const p of input.problems ?? []) await problems.insertProblem(trx, caseId, p);
-      await recordAudit(
-        trx,
-        actorOf(user),
-        'case.create',
-        { type: 'rectification_case', id: caseId, regionId: village.id },
-        {
-          campaignId: campaign.id,
-          types: input.types,
-          deadline: input.deadline,
-          problems: input.problems?.length ?? 0,
-        },
-      );
-      return caseId;
-    });
+    const id = await db
+      .transaction()
+      .execute((trx) => createCaseIn(trx, user, { ...input, campaignId: campaign.id, villageId: village.id }));
     return getCase(db, user, id);
   } catch (err) {
     if (isUniqueViolation(err, ACTIVE_INDEX)) throw caseExists(await repo.activeCaseOf(db, village.id));
     throw err;
   }
 }
+
+/**
+ * Inserts a case, its problems and its audit event in the caller's transaction (the three-level
+ * decision lists its approved villages this way). The caller checked the campaign, the village and
+ * the types; an open case of the village fails on the unique index (see isOpenCaseConflict).
+ */
+export async function createCaseIn(trx: Transaction<DB>, user: CurrentUser, input: CreateCaseInput): Promise<number> {
+  const caseId = await repo.insertCase(trx, {
+    campaignId: input.campaignId,
+    villageId: input.villageId,
+    types: input.types,
+    plan: input.plan ?? '',
+    responsible: input.responsible ?? NO_ONE,
+    deadline: input.deadline,
+    previousCaseId: null,
+    createdBy: user.id,
+  });
+  for (const p of input.problems ?? []) await problems.insertProblem(trx, caseId, p);
+  await recordAudit(
+    trx,
+    actorOf(user),
+    'case.create',
+    { type: 'rectification_case', id: caseId, regionId: input.villageId },
+    {
+      campaignId: input.campaignId,
+      types: input.types,
+      deadline: input.deadline,
+      problems: input.problems?.length ?? 0,
+    },
+  );
+  return caseId;
+}
+
+/** Did this error come from a second open case of one village? */
+export const isOpenCaseConflict = (err: unknown): boolean => isUniqueViolation(err, ACTIVE_INDEX);
+
+/** The open case of the village (not exited nor under look-back), if any. */
+export const openCaseOf = (db: Db, villageId: number): Promise<number | undefined> => repo.activeCaseOf(db, villageId);
 
 /** Cases in the user's subtree, filtered, ordered by light (red first), then township and village. */
 export async function listCases(db: Db, user: CurrentUser, filters: CaseListFilters): Promise<CaseSummary[]> {
