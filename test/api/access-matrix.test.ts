@@ -195,6 +195,9 @@ const onVillage = (path: string) => (ctx: CaseContext) => ({
 const onRegion = (path: string) => (ctx: CaseContext) => ({
   url: `/api/${path}/villages?regionId=${ctx.place?.region}&year=${GRADING_YEAR}`,
 });
+const onRegister = (path: string) => (ctx: CaseContext) => ({
+  url: `/api/identification${path}?regionId=${ctx.place?.region}&year=${GRADING_YEAR}`,
+});
 const sheetBody = async () => {
   const s = await app.inject({
     method: 'GET',
@@ -947,6 +950,32 @@ const ROWS: MatrixRow[] = [
     reports: true,
     request: onReport('/notes', { text: '乡镇已入村了解' }),
     check: (res) => expect(res.json().steps.at(-1)).toMatchObject({ action: 'note', text: '乡镇已入村了解' }),
+  },
+  // 认定台账 (issue 10 item 7): the levels that oversee villages read the register, its summary and
+  // its workbook for a region of their subtree; a village region answers 400.
+  {
+    route: 'GET /api/identification',
+    allowed: BOARD_ACCESS,
+    targeted: true,
+    ok: boardStatus,
+    request: onRegister(''),
+    check: (res, ctx) => (res.statusCode === 400 ? undefined : villagesOnlyUnder(res.json().villages, ctx)),
+  },
+  {
+    route: 'GET /api/identification/summary',
+    allowed: BOARD_ACCESS,
+    targeted: true,
+    ok: boardStatus,
+    request: onRegister('/summary'),
+    check: (res, { place }) => (res.statusCode === 400 ? undefined : expect(res.json().region.id).toBe(place?.region)),
+  },
+  {
+    route: 'GET /api/identification.xlsx',
+    allowed: BOARD_ACCESS,
+    targeted: true,
+    ok: boardStatus,
+    request: onRegister('.xlsx'),
+    check: (res) => (res.statusCode === 400 ? undefined : isWorkbook(res)),
   },
 ];
 
