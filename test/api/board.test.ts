@@ -12,7 +12,7 @@ import { buildTestApp } from '../helpers/app.ts';
 import { createCampaign, createCaseAt, createCaseSession } from '../helpers/cases.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { castBallot, createSessionFixture, validAnswers } from '../helpers/evaluation.ts';
-import { gradeVillage } from '../helpers/grading.ts';
+import { ensureRiskList, gradeVillage } from '../helpers/grading.ts';
 import { createOfficial, createRegion, createTree } from '../helpers/factories.ts';
 import { call, createCast, type Cast, type Caller } from '../helpers/officials-api.ts';
 import { sessionFor } from '../helpers/world.ts';
@@ -157,6 +157,7 @@ describe('GET /api/board: the rows', () => {
       case: null,
       file: null,
       fortress: null,
+      risk: null,
     });
     expect(body).toEqual({
       region: ref(cast.tree.township, 'township'),
@@ -312,9 +313,19 @@ describe('GET /api/board.xlsx', () => {
     const ws = wb.worksheets[0];
     expect(ws?.name).toBe(`${year}年度工作台`);
     const header = (ws?.getRow(1).values as unknown[]).slice(1);
-    expect(header.slice(0, 6)).toEqual(['县', '乡镇', '村', '案件状态', '亮灯', '亮灯原因']);
+    expect(header.slice(0, 9)).toEqual([
+      '县',
+      '乡镇',
+      '村',
+      '案件状态',
+      '亮灯',
+      '亮灯原因',
+      '村情档案完整度',
+      '堡垒指数',
+      '风险等级',
+    ]);
     expect(header).toContain('村级自评·结果');
-    expect(header.slice(6, 13)).toEqual([
+    expect(header.slice(9, 16)).toEqual([
       '村级自评·状态',
       '村级自评·已投/发放/在村',
       '村级自评·结果',
@@ -327,12 +338,15 @@ describe('GET /api/board.xlsx', () => {
     expect(ws?.rowCount).toBe(4);
     const rows = [2, 3, 4].map((r) => (ws?.getRow(r).values as unknown[]).slice(1));
     const v1 = rows.find((r) => r[2] === names[cast.tree.village]) as unknown[];
-    expect(v1.slice(0, 13)).toEqual([
+    expect(v1.slice(0, 16)).toEqual([
       names[cast.tree.county],
       names[cast.tree.township],
       names[cast.tree.village],
       '未列入',
       undefined,
+      undefined,
+      '未建档',
+      '未评分',
       undefined,
       '已结束',
       '8/9/10',
@@ -442,6 +456,41 @@ describe('GET /api/board: the board kept between requests', () => {
     expect(await gradeOf()).toEqual({ year, grade: 'middle', gradeLabel: '中等村', total: 72, maxTotal: 100 });
     await gradeVillage(tdb.db, ids.v3, year, 'weak', 41);
     expect(await gradeOf()).toEqual({ year, grade: 'weak', gradeLabel: '弱村', total: 41, maxTotal: 100 });
+  });
+
+  it('a 弱村 screened shows its risk level in the next reply, and the workbook carries file, grade and risk', async () => {
+    // v3: the file and the 弱村 41 of the two tests above
+    const riskOf = async () => {
+      const { body } = await board(cast.township);
+      return (body as { villages: (Row & { risk: unknown })[] }).villages.find((v) => v.villageId === ids.v3)?.risk;
+    };
+    const v3Row = async () => {
+      const res = await app.inject({
+        method: 'GET',
+        url: '/api/board.xlsx',
+        headers: { cookie: cast.township.cookie },
+      });
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+      const ws = wb.worksheets[0] as ExcelJS.Worksheet;
+      const rows = Array.from({ length: ws.rowCount - 1 }, (_, i) => (ws.getRow(i + 2).values as unknown[]).slice(1));
+      return (rows.find((r) => r[2] === names[ids.v3]) as unknown[]).slice(6, 9);
+    };
+    expect(await riskOf()).toBeNull();
+    expect(await v3Row()).toEqual(['5%（必填项已填 1/18）', '弱村 41/100 分', '未排查']);
+    const listId = await ensureRiskList(tdb.db, cast.tree.county, year);
+    const items = await tdb.db
+      .selectFrom('risk_item')
+      .select(['id', 'weight'])
+      .where('list_id', '=', listId)
+      .orderBy('position')
+      .execute();
+    // the first three default items weigh 3 + 3 + 2 = 8: 高风险 at the default 8 / 4
+    const marks = items.map((it, i) => ({ itemId: it.id, present: i < 3, evidence: i < 3 ? '走访记录' : '' }));
+    const res = await call(app, cast.township, 'POST', `/api/risk/villages/${ids.v3}/screenings`, { year, marks });
+    expect(res.status).toBe(201);
+    expect(await riskOf()).toEqual({ year, level: 'high' });
+    expect(await v3Row()).toEqual(['5%（必填项已填 1/18）', '弱村 41/100 分', '高风险']);
   });
 
   it('the counter moves once per committed transaction that changes a row, and not for one that changes none', async () => {

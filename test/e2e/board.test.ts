@@ -15,6 +15,7 @@ import { createCampaign, createCaseAt } from '../helpers/cases.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { castBallot, createSessionFixture, validAnswers, type SessionFixture } from '../helpers/evaluation.ts';
 import { createOfficial, createRegion } from '../helpers/factories.ts';
+import { ensureRiskList, gradeVillage } from '../helpers/grading.ts';
 import { call, createCast, type Cast } from '../helpers/officials-api.ts';
 import type { TestOfficial } from '../helpers/factories.ts';
 import { ensureWebBuilt } from '../helpers/web-build.ts';
@@ -107,6 +108,21 @@ describe.skipIf(!hasChromium)('the campaign board (工作台)', () => {
       `/api/sessions/${closed.sessionId}/close`,
     );
     expect(closeReply.status).toBe(200);
+    // 南坡村: graded 弱村 (40 of 100) and screened at 高风险 (the first three default items, 3 + 3 + 2)
+    await gradeVillage(db, nanpo, thisYear, 'weak');
+    const listId = await ensureRiskList(db, cast.tree.county, thisYear);
+    const items = await db
+      .selectFrom('risk_item')
+      .select('id')
+      .where('list_id', '=', listId)
+      .orderBy('position')
+      .execute();
+    const marks = items.map((it, i) => ({ itemId: it.id, present: i < 3, evidence: i < 3 ? '走访记录' : '' }));
+    const screened = await call(app, cast.township, 'POST', `/api/risk/villages/${nanpo}/screenings`, {
+      year: thisYear,
+      marks,
+    });
+    expect(screened.status).toBe(201);
 
     baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
     browser = await chromium.launch({
@@ -142,6 +158,12 @@ describe.skipIf(!hasChromium)('the campaign board (工作台)', () => {
     expect(await nanpoRow.getByRole('link', { name: '南坡村' }).getAttribute('href')).toBe(
       `#/sessions?village=${nanpo}`,
     );
+    // beside its case: the 村情档案, the 堡垒指数 and the risk level of the year, each a link
+    expect(await nanpoRow.getByTestId('board-file').innerText()).toBe('未建档');
+    expect(await nanpoRow.getByTestId('board-grade').innerText()).toBe('堡垒指数 弱村 40分');
+    expect(await nanpoRow.getByTestId('board-risk').innerText()).toBe('负向测评 高风险');
+    expect(await nanpoRow.getByTestId('board-risk').getAttribute('href')).toBe(`#/risk/${nanpo}?year=${thisYear}`);
+    expect(await hekou.getByTestId('board-risk').count()).toBe(0);
     expect(await town.getByTestId('board-count').textContent()).toBe('共 2 个村');
     await shoot(town, 'board');
   });
@@ -211,10 +233,18 @@ describe.skipIf(!hasChromium)('the campaign board (工作台)', () => {
     await county.getByRole('link', { name: '打印（A4 横向）' }).click();
     const printed = county.getByTestId('board-print').locator('tbody tr');
     await printed.nth(2).waitFor();
-    expect((await printed.allInnerTexts()).map((r) => r.split('\t').slice(0, 3).join(' '))).toEqual([
-      '东风镇 河口村 村级自评 · 绿灯：按期推进',
-      '东风镇 南坡村 未列入',
-      '西岭乡 松林村 未列入',
+    expect(
+      (await printed.allInnerTexts()).map((r) =>
+        r
+          .split('\t')
+          .slice(0, 3)
+          .map((c) => c.trim())
+          .join(' '),
+      ),
+    ).toEqual([
+      '东风镇 河口村 村级自评 · 绿灯：按期推进\n档案 未建档 · 堡垒指数 未评分',
+      '东风镇 南坡村 未列入\n档案 未建档 · 堡垒指数 弱村 40/100 分 · 负向测评 高风险',
+      '西岭乡 松林村 未列入\n档案 未建档 · 堡垒指数 未评分',
     ]);
     expect(await county.getByTestId('board-print').innerText()).toContain('判定规则');
     expect(await printed.nth(1).getByTestId('print-rule').innerText()).toBe(`判定规则：${RULE}`);

@@ -4,7 +4,7 @@
 // and left-out labels read back into the rows (board.view).
 import { describe, expect, it } from 'vitest';
 import type { Board } from '../../server/modules/board/board.schemas.ts';
-import { boardView } from '../../server/modules/board/board.view.ts';
+import { boardView, fileText, fortressText, riskText } from '../../server/modules/board/board.view.ts';
 import type { BoardVillage, LatestSession } from '../../web/src/console/board/boardApi.ts';
 import { rateBins } from '../../web/src/console/board/charts.ts';
 import { countsOf, queryOf, rowsOf, viewFrom } from '../../web/src/console/board/filters.ts';
@@ -46,6 +46,7 @@ function village(id: number, name: string, township: number, latest: LatestSessi
     nextStep: null,
     file: null,
     fortress: null,
+    risk: null,
   };
 }
 
@@ -166,7 +167,8 @@ describe('the reply read back into the rows the page shows (board.view)', () => 
           sessionId: null,
         },
         file: { year: 2026, filled: 17, required: 18, percent: 94 },
-        fortress: { year: 2026, grade: 'middle', gradeLabel: '中等村', total: 72, maxTotal: 100 },
+        fortress: { year: 2026, grade: 'weak', gradeLabel: '弱村', total: 52, maxTotal: 100 },
+        risk: { year: 2026, level: 'middle' },
       },
     ],
     totals: {
@@ -192,5 +194,19 @@ describe('the reply read back into the rows the page shows (board.view)', () => 
       rule: '满意率须达到 80% 及以上',
     });
     expect(v?.latest[1]).toMatchObject({ sessionId: 8, status: 'open', used: 3, verdict: null });
+    expect(v?.risk).toEqual({ year: 2026, level: 'middle', levelLabel: '中风险' });
+  });
+
+  it('words the 村情档案, 堡垒指数 and risk level for the print and the workbook', () => {
+    const [v] = boardView(reply).villages as [BoardVillage];
+    expect(fileText(v.file)).toBe('94%（必填项已填 17/18）');
+    expect(fileText(null)).toBe('未建档');
+    expect(fortressText(v.fortress)).toBe('弱村 52/100 分');
+    expect(fortressText(null)).toBe('未评分');
+    expect(riskText(v)).toBe('中风险');
+    // a 弱村 not screened yet says so; a village with nothing to screen says nothing
+    expect(riskText({ ...v, risk: null })).toBe('未排查');
+    expect(riskText({ risk: null, fortress: { ...v.fortress!, grade: 'middle' } })).toBeNull();
+    expect(riskText({ risk: null, fortress: null })).toBeNull();
   });
 });

@@ -110,6 +110,13 @@ export const BoardVillageSchema = Type.Object({
       maxTotal: Count,
     }),
   ),
+  /** the risk level of the village's latest 负向测评 of the board's year (the label is board.view's); null: 未排查 */
+  risk: Nullable(
+    Type.Object({
+      year: Year,
+      level: Type.Union([Type.Literal('high'), Type.Literal('middle'), Type.Literal('low')]),
+    }),
+  ),
 });
 
 const Colors = Type.Object({ red: Count, yellow: Count, green: Count });

@@ -14,6 +14,7 @@ import { streamWorkbook } from '../reports/reports.workbook.ts';
 import { completenessUnder } from '../villagefiles/villagefiles.service.ts';
 import type { FortressGrade } from '../grading/grading.rules.ts';
 import { villageGradesUnder } from '../grading/grading.service.ts';
+import { villageRiskLevelsUnder } from '../risk/risk.service.ts';
 import { SESSION_KINDS } from '../sessions/sessions.rules.ts';
 import * as repo from './board.repository.ts';
 import type { CaseRow, RegionRef, SessionRow } from './board.repository.ts';
@@ -192,7 +193,7 @@ function fortressOf(
 async function buildBoard(db: Db, region: RegionRef, year: number, today: string) {
   const thisYear = Number(today.slice(0, 4));
   const { from, to } = yearBounds(year);
-  const [children, villageRows, sessions, cases, years, files, grades] = await Promise.all([
+  const [children, villageRows, sessions, cases, years, files, grades, risks] = await Promise.all([
     repo.listChildren(db, region.id),
     repo.listVillages(db, region.id),
     repo.listLatestSessions(db, region.id, from, to),
@@ -200,8 +201,10 @@ async function buildBoard(db: Db, region: RegionRef, year: number, today: string
     repo.listYears(db, region.id),
     completenessUnder(db, region.id, year),
     villageGradesUnder(db, region.id, year),
+    villageRiskLevelsUnder(db, region.id, year),
   ]);
   const gradeOf = new Map(grades.map((g) => [g.villageId, g.grade]));
+  const riskOf = new Map(risks.map((r) => [r.villageId, { year, level: r.level }]));
   const sessionsOf = groupByVillage(sessions);
   const caseOf = new Map(cases.map((c) => [c.villageId, c]));
   const rules = new RuleTable();
@@ -230,6 +233,7 @@ async function buildBoard(db: Db, region: RegionRef, year: number, today: string
       },
       file: files.get(v.villageId) ?? null,
       fortress: fortressOf(gradeOf.get(v.villageId)),
+      risk: riskOf.get(v.villageId) ?? null,
     };
   });
   const allYears = [...new Set([...years, year])].sort((a, b) => b - a);

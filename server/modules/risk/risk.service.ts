@@ -90,6 +90,16 @@ export async function listVillages(
   };
 }
 
+/** For other modules (the board): the risk level of each village under the region screened in the year (its latest screening). */
+export async function villageRiskLevelsUnder(
+  db: Db,
+  regionId: number,
+  year: number,
+): Promise<{ villageId: number; level: repo.ScreeningRow['level'] }[]> {
+  const rows = await repo.latestScreeningsUnder(db, regionId, year);
+  return rows.map((r) => ({ villageId: r.villageId, level: r.level }));
+}
+
 async function villageInScope(db: Db, user: CurrentUser, villageId: number): Promise<RegionRow> {
   const village = await getRegionInScope(db, user, villageId);
   if (village.level !== 'village') throw invalid('villageId', '请选择一个村');
