@@ -16,6 +16,7 @@ import authRoutes from './modules/auth/auth.routes.ts';
 import boardRoutes from './modules/board/board.routes.ts';
 import campaignsRoutes from './modules/cases/campaigns.routes.ts';
 import casesRoutes from './modules/cases/cases.routes.ts';
+import decisionsRoutes from './modules/decisions/decisions.routes.ts';
 import deptReportsRoutes from './modules/deptreports/deptreports.routes.ts';
 import inboxRoutes from './modules/inbox/inbox.routes.ts';
 import ballotsRoutes from './modules/ballots/ballots.routes.ts';
@@ -26,6 +27,7 @@ import officialsRoutes from './modules/officials/officials.routes.ts';
 import regionsRoutes from './modules/regions/regions.routes.ts';
 import reportsRoutes from './modules/reports/reports.routes.ts';
 import riskRoutes from './modules/risk/risk.routes.ts';
+import screeningRoutes from './modules/screening/screening.routes.ts';
 import { createJobQueue, type JobQueue } from './modules/schedule/schedule.jobs.ts';
 import scheduleRoutes from './modules/schedule/schedule.routes.ts';
 import sessionsRoutes from './modules/sessions/sessions.routes.ts';
@@ -130,9 +132,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(scheduleRoutes, { db: deps.db, jobs: deps.jobs ?? createJobQueue() });
   await app.register(gradingRoutes, { db: deps.db });
   await app.register(riskRoutes, { db: deps.db });
+  await app.register(screeningRoutes, { db: deps.db });
   await app.register(boardRoutes, { db: deps.db });
   await app.register(villageFilesRoutes, { db: deps.db });
   await app.register(deptReportsRoutes, { db: deps.db });
+  await app.register(decisionsRoutes, { db: deps.db });
   await app.register(identificationRoutes, { db: deps.db });
   await app.register(ballotsRoutes, { db: deps.db, redisUrl: config.redisUrl });
 

@@ -5,6 +5,7 @@
 // Outside the allowed set the answer is 401, 403 or 404 with the one body of its kind, and the
 // database is unchanged. A route without a row, or a row without a route, fails the first test.
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorBody, forbidden, notFound } from '../../server/errors.ts';
 import type { Role } from '../../server/lib/access.ts';
@@ -195,6 +196,8 @@ const onVillage = (path: string) => (ctx: CaseContext) => ({
 const onRegion = (path: string) => (ctx: CaseContext) => ({
   url: `/api/${path}/villages?regionId=${ctx.place?.region}&year=${GRADING_YEAR}`,
 });
+const ROUND_YEAR = 2092;
+let roundId = 0;
 const onRegister = (path: string) => (ctx: CaseContext) => ({
   url: `/api/identification${path}?regionId=${ctx.place?.region}&year=${GRADING_YEAR}`,
 });
@@ -874,6 +877,46 @@ const ROWS: MatrixRow[] = [
     }),
     check: (res) => expect(res.json().current).toMatchObject({ level: 'low', outcome: 'none' }),
   },
+  // 年度排查 (issue 10 item 4a): the county opens and concludes its round (ROUND_YEAR: every village
+  // of county A1 graded 中等村, so the round can be concluded); township, county and city read.
+  {
+    route: 'GET /api/screening-rounds',
+    allowed: BOARD_ACCESS,
+    targeted: true,
+    ok: boardStatus,
+    request: ({ place }) => ({ url: `/api/screening-rounds?regionId=${place?.region}&year=${ROUND_YEAR}` }),
+    check: (res, { world: w, actor, place }) => {
+      if (res.statusCode === 400) return;
+      const body = res.json() as {
+        region: { id: number };
+        townships: { townshipId: number; missing: { villageId: number }[] }[];
+        counties: { countyId: number }[];
+      };
+      expect(body.region.id).toBe(place?.region);
+      const ids = [
+        ...body.townships.flatMap((t) => [t.townshipId, ...t.missing.map((m) => m.villageId)]),
+        ...body.counties.map((c) => c.countyId),
+      ];
+      expect(ids.length).toBeGreaterThan(0);
+      for (const id of ids) {
+        expect(w.inSubtree(actor as Actor, id)).toBe(true);
+        expect(w.pathOf(id)).toContain(place?.region);
+      }
+    },
+  },
+  {
+    route: 'POST /api/screening-rounds',
+    allowed: { county: 'any' },
+    ok: 201,
+    request: () => json({ year: ROUND_YEAR + 1 }),
+    check: (res) => expect(res.json().round).toMatchObject({ countyId: chainCounty(), status: 'open' }),
+  },
+  {
+    route: 'POST /api/screening-rounds/:id/conclude',
+    allowed: { county: 'any' },
+    request: () => ({ url: `/api/screening-rounds/${roundId}/conclude` }),
+    check: (res) => expect(res.json().round).toMatchObject({ id: roundId, status: 'concluded' }),
+  },
   // 年内动态排查 (issue 10 item 4b): the county makes its department accounts; a department files
   // reports about its county's villages and reads only its own; the township, county and city read
   // those about their subtree; the county decides (dismiss, request a screening), the township notes.
@@ -1005,6 +1048,21 @@ beforeAll(async () => {
   for (const r of ['own-village', 'sibling-village'] as const) {
     await gradeVillage(tdb.db, world.places[r].village, GRADING_YEAR, 'weak');
   }
+  // 年度排查 of county A1 in ROUND_YEAR: open, every village graded 中等村 (complete)
+  const a1Villages = await tdb.db
+    .selectFrom('region')
+    .select('id')
+    .where('level', '=', 'village')
+    .where(sql<boolean>`path @> array[${chainCounty()}]::int[]`)
+    .execute();
+  for (const v of a1Villages) await gradeVillage(tdb.db, v.id, ROUND_YEAR, 'middle');
+  roundId = (
+    await tdb.db
+      .insertInto('screening_round')
+      .values({ region_id: chainCounty(), year: ROUND_YEAR, opened_by: world.actors.county.id })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+  ).id;
   grading.sheetItems = (await sheetBody()).items as { id: number }[];
   grading.listItems = (
     await app.inject({
