@@ -9,6 +9,7 @@ export type Page =
   | 'villagefiles'
   | 'grading'
   | 'risk'
+  | 'identification'
   | 'deptreports'
   | 'departments'
   | 'campaigns'
@@ -34,6 +35,7 @@ export const NAV: readonly NavItem[] = [
   { page: 'villagefiles', label: '村情档案', roles: ['city', 'county', 'township', 'village'] },
   { page: 'grading', label: '堡垒指数', roles: ['city', 'county', 'township', 'village'] },
   { page: 'risk', label: '负向测评', roles: ['city', 'county', 'township'] },
+  { page: 'identification', label: '认定台账', roles: ['city', 'county', 'township'] },
   {
     page: 'deptreports',
     label: '部门报送',
