@@ -3,7 +3,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { DB } from '../../db/schema.ts';
-import type { Outcome, RiskLevel, RiskType } from './risk.rules.ts';
+import { RISK_TYPES, type Outcome, type RiskLevel, type RiskType } from './risk.rules.ts';
 
 export interface ListRow {
   id: number;
@@ -168,7 +168,7 @@ export async function marksOf(db: Db, screeningId: number) {
     .execute();
 }
 
-/** The present items' types of a screening (for the list view). */
+/** The present items' types of a screening (for the list view), in the order of RISK_TYPES. */
 export async function typesOf(db: Db, screeningIds: readonly number[]): Promise<Map<number, RiskType[]>> {
   if (screeningIds.length === 0) return new Map();
   const rows = await db
@@ -181,6 +181,11 @@ export async function typesOf(db: Db, screeningIds: readonly number[]): Promise<
     .execute();
   const out = new Map<number, RiskType[]>();
   for (const r of rows) out.set(r.id, [...(out.get(r.id) ?? []), r.type]);
+  for (const [id, types] of out)
+    out.set(
+      id,
+      RISK_TYPES.filter((t) => types.includes(t)),
+    );
   return out;
 }
 
