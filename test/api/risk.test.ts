@@ -21,6 +21,7 @@ let list: ListBody;
 const YEAR = 2040;
 const NOT_FOUND = errorBody(notFound());
 const FORBIDDEN = errorBody(forbidden());
+const FOR_WHOM = '负向测评针对评定为弱村的村，以及县委组织部据部门报送启动排查的村';
 
 interface ListBody {
   id: number;
@@ -253,7 +254,7 @@ describe('screening a weak village', () => {
       await refused(cast.township, 'POST', `/api/risk/villages/${middle}/screenings`, { year: YEAR, marks: marks([]) }),
     ).toMatchObject({
       status: 409,
-      body: { message: `该村 ${YEAR} 年度堡垒指数为中等村：负向测评针对评定为弱村的村` },
+      body: { message: `该村 ${YEAR} 年度堡垒指数为中等村：${FOR_WHOM}` },
     });
     const ungraded = await createRegion(tdb.db, 'village', cast.tree.township);
     expect(
@@ -263,7 +264,7 @@ describe('screening a weak village', () => {
       }),
     ).toMatchObject({
       status: 409,
-      body: { message: `该村尚无 ${YEAR} 年度的堡垒指数评分：负向测评针对评定为弱村的村` },
+      body: { message: `该村尚无 ${YEAR} 年度的堡垒指数评分：${FOR_WHOM}` },
     });
     const weak = await weakVillage();
     const url = `/api/risk/villages/${weak}/screenings`;
@@ -299,5 +300,112 @@ describe('screening a weak village', () => {
       status: 404,
       body: NOT_FOUND,
     });
+  });
+});
+
+describe('screening for a department report (因部门报送排查)', () => {
+  let department: Caller;
+
+  /** A report about the village filed by the county's department, then decided by the county. */
+  async function reportAbout(village: number, decision: 'request-screening' | 'dismiss' | null): Promise<number> {
+    department ??= await (async () => {
+      const official = await createOfficial(tdb.db, 'department', cast.tree.county);
+      return { ...official, cookie: await sessionFor(tdb.db, official.id) };
+    })();
+    const res = await call(app, department, 'POST', '/api/dept-reports', {
+      villageId: village,
+      category: 'petition',
+      description: '该村近期群众集体信访，反映土地补偿款分配不公开',
+      eventDate: new Date().toISOString().slice(0, 10),
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const id = (res.body as { id: number }).id;
+    if (decision) {
+      const body = decision === 'dismiss' ? { text: '经核实不属村党组织问题' } : undefined;
+      expect((await call(app, cast.county, 'POST', `/api/dept-reports/${id}/${decision}`, body)).status).toBe(200);
+    }
+    return id;
+  }
+
+  it('screens a village graded 中等村 for a requested report, with the report and no grade', async () => {
+    const village = await createRegion(tdb.db, 'village', cast.tree.township);
+    await gradeVillage(tdb.db, village, YEAR, 'middle');
+    const reportId = await reportAbout(village, 'request-screening');
+    const view = await call(app, cast.township, 'GET', `/api/risk/villages/${village}?year=${YEAR}`);
+    expect(view.body).toMatchObject({
+      mayScreen: true,
+      blocked: null,
+      reports: [{ id: reportId, department: '信访', categoryLabel: '信访矛盾', answered: false }],
+    });
+    // the village secretary reads the screening page of their village, not the department's reports
+    const own = await reportAbout(cast.tree.village, 'request-screening');
+    const mine = `/api/risk/villages/${cast.tree.village}?year=${YEAR}`;
+    expect((await call(app, cast.township, 'GET', mine)).body.reports).toMatchObject([{ id: own }]);
+    expect((await call(app, cast.village, 'GET', mine)).body.reports).toEqual([]);
+    // without the report the village is no 弱村: refused
+    expect(
+      await refused(cast.township, 'POST', `/api/risk/villages/${village}/screenings`, {
+        year: YEAR,
+        marks: marks([]),
+      }),
+    ).toMatchObject({ status: 409, body: { message: `该村 ${YEAR} 年度堡垒指数为中等村：${FOR_WHOM}` } });
+    const res = await screen(village, { year: YEAR, reportId, marks: marks(['信访问题突出']) });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body.current).toMatchObject({ trigger: 'report', reportId, gradeId: null, score: 2, level: 'low' });
+    expect(res.body.reports).toMatchObject([{ id: reportId, answered: true }]);
+    const row = await tdb.db
+      .selectFrom('risk_screening')
+      .select(['trigger', 'report_id', 'grade_id'])
+      .where('id', '=', res.body.current.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ trigger: 'report', report_id: reportId, grade_id: null });
+    // the report shows the screening that answered it
+    const report = await call(app, department, 'GET', `/api/dept-reports/${reportId}`);
+    expect(report.body.screenings).toMatchObject([
+      { id: res.body.current.id, villageId: village, year: YEAR, levelLabel: '低风险' },
+    ]);
+  });
+
+  it('screens an ungraded village for a requested report too', async () => {
+    const village = await createRegion(tdb.db, 'village', cast.tree.township);
+    const reportId = await reportAbout(village, 'request-screening');
+    const res = await screen(village, { year: YEAR, reportId, marks: marks([]) });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body).toMatchObject({ grade: null, current: { trigger: 'report', reportId, gradeId: null } });
+  });
+
+  it('refuses a report still waiting or dismissed, and one about another village, changing nothing', async () => {
+    const village = await createRegion(tdb.db, 'village', cast.tree.township);
+    await gradeVillage(tdb.db, village, YEAR, 'middle');
+    const url = `/api/risk/villages/${village}/screenings`;
+    const waiting = await reportAbout(village, null);
+    expect(
+      await refused(cast.township, 'POST', url, { year: YEAR, reportId: waiting, marks: marks([]) }),
+    ).toMatchObject({
+      status: 409,
+      body: { code: 'INVALID_STATE', message: '该报送尚未由县委组织部启动排查（待处理），不能据此排查' },
+    });
+    const dismissed = await reportAbout(village, 'dismiss');
+    expect(
+      await refused(cast.township, 'POST', url, { year: YEAR, reportId: dismissed, marks: marks([]) }),
+    ).toMatchObject({ status: 409, body: { message: '该报送已被县委组织部驳回，不能据此排查' } });
+    const elsewhere = await createRegion(tdb.db, 'village', cast.tree.township);
+    const other = await reportAbout(elsewhere, 'request-screening');
+    expect(await refused(cast.township, 'POST', url, { year: YEAR, reportId: other, marks: marks([]) })).toMatchObject({
+      status: 400,
+      body: { code: 'VALIDATION_FAILED', message: '所选报送不是关于该村的部门报送' },
+    });
+    const view = await call(app, cast.township, 'GET', `/api/risk/villages/${village}?year=${YEAR}`);
+    expect(view.body).toMatchObject({ reports: [], mayScreen: false });
+  });
+
+  it('is not done by the department, the county or the city', async () => {
+    const village = await createRegion(tdb.db, 'village', cast.tree.township);
+    const reportId = await reportAbout(village, 'request-screening');
+    const body = { year: YEAR, reportId, marks: marks([]) };
+    const url = `/api/risk/villages/${village}/screenings`;
+    for (const who of [department, cast.county, cast.city]) {
+      expect(await refused(who, 'POST', url, body)).toEqual({ status: 403, body: FORBIDDEN });
+    }
   });
 });

@@ -232,3 +232,52 @@ export async function untreatedUnder(
   ]);
   return { rows, total: Number(total.n) };
 }
+
+export interface RequestedRow {
+  id: number;
+  department: string;
+  category: Category;
+  eventDate: string;
+  description: string;
+  /** has a risk screening been made for it (trigger 'report')? */
+  answered: boolean;
+}
+
+/** The reports about a village for which the county requested a screening, newest first. */
+export async function requestedAbout(db: Db, villageId: number): Promise<RequestedRow[]> {
+  return db
+    .selectFrom('department_report as d')
+    .select([
+      'd.id',
+      'd.department',
+      'd.category',
+      sql<string>`to_char(d.event_date, 'YYYY-MM-DD')`.as('eventDate'),
+      'd.description',
+      sql<boolean>`exists (select 1 from risk_screening s where s.report_id = d.id)`.as('answered'),
+    ])
+    .where('d.village_id', '=', villageId)
+    .where('d.status', '=', 'screening_requested')
+    .orderBy('d.id', 'desc')
+    .$narrowType<{ category: Category }>()
+    .execute();
+}
+
+export interface AnswerRow {
+  id: number;
+  villageId: number;
+  year: number;
+  level: 'high' | 'middle' | 'low';
+  actorName: string;
+  screenedAt: Date;
+}
+
+/** The risk screenings made for a report (risk_screening.report_id references it), oldest first. */
+export async function screeningsFor(db: Db, reportId: number): Promise<AnswerRow[]> {
+  return db
+    .selectFrom('risk_screening')
+    .select(['id', 'village_id as villageId', 'year', 'level', 'actor_name as actorName', 'screened_at as screenedAt'])
+    .where('report_id', '=', reportId)
+    .orderBy('id')
+    .$narrowType<{ level: 'high' | 'middle' | 'low' }>()
+    .execute();
+}

@@ -88,6 +88,17 @@ export const ReportViewSchema = Type.Object({
   steps: Type.Array(StepSchema),
   /** what the caller may do now: dismiss, request_screening (the county), note (the township) */
   actions: Type.Array(Type.Union([Type.Literal('dismiss'), Type.Literal('request_screening'), Type.Literal('note')])),
+  /** the risk screenings the township made for this report (trigger 'report'), oldest first */
+  screenings: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      villageId: Type.Integer(),
+      year: Type.Integer(),
+      levelLabel: Type.String(),
+      actorName: Type.String(),
+      screenedAt: DateTime,
+    }),
+  ),
 });
 export type ReportView = Static<typeof ReportViewSchema>;
 
@@ -106,3 +117,15 @@ export const FormReply = Type.Object({
   today: Day,
 });
 export type FormReply = Static<typeof FormReply>;
+
+/** A report whose screening the county requested, as the risk page offers it to the township. */
+export const RequestedReportSchema = Type.Object({
+  id: Type.Integer(),
+  department: Type.String(),
+  categoryLabel: Type.String(),
+  eventDate: Day,
+  summary: Type.String(),
+  /** a screening was made for it already (another may still be made) */
+  answered: Type.Boolean(),
+});
+export type RequestedReport = Static<typeof RequestedReportSchema>;

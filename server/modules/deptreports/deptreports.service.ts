@@ -5,10 +5,12 @@
 // for an immediate risk screening of the village. Every step is appended to department_report_step
 // with who and when, and to the audit log.
 //
-// TODO(issue 10 item 4): 启动排查 records the decision (status screening_requested) only. The risk
-// module screens villages graded 弱村 (trigger weak_grade); when it can screen a village for a report
-// (trigger 'report' with this report's id, risk_screening.report_id references department_report),
-// requestScreening should call it here, in the same transaction.
+// 启动排查 records the county's decision (status screening_requested); it does not screen by itself,
+// because the screening is the township's work: marking every item of the negative list with
+// evidence. The township then screens the village on the risk page, choosing 因部门报送排查
+// (risk.service.ts screenVillageIn with this report's id: trigger 'report', whatever the village's
+// grade). The report's view lists the screenings made for it, so the department and the county see
+// what became of it; requestedReportsOf and reportForScreening are what the risk module reads.
 import type { Transaction } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { DB } from '../../db/schema.ts';
@@ -17,6 +19,7 @@ import { assertRole, inScope, ROLE_LABEL, type CurrentUser, type Role } from '..
 import { actorOf, recordAudit } from '../audit/audit.service.ts';
 import { chinaToday } from '../inbox/inbox.rules.ts';
 import { getRegion, getRegionInScope } from '../regions/regions.service.ts';
+import { LEVEL_LABEL } from '../risk/risk.rules.ts';
 import * as repo from './deptreports.repository.ts';
 import {
   actionsFor,
@@ -32,7 +35,14 @@ import {
   type Category,
   type Status,
 } from './deptreports.rules.ts';
-import type { CreateInput, FormReply, ListReply, ReportItem, ReportView } from './deptreports.schemas.ts';
+import type {
+  CreateInput,
+  FormReply,
+  ListReply,
+  ReportItem,
+  ReportView,
+  RequestedReport,
+} from './deptreports.schemas.ts';
 
 export const LIST_LIMIT = 200;
 export { READER_ROLES };
@@ -71,7 +81,7 @@ async function readable(db: Db, user: CurrentUser, id: number): Promise<repo.Rep
 
 export async function getReport(db: Db, user: CurrentUser, id: number): Promise<ReportView> {
   const r = await readable(db, user, id);
-  const steps = await repo.stepsOf(db, id);
+  const [steps, screenings] = await Promise.all([repo.stepsOf(db, id), repo.screeningsFor(db, id)]);
   return {
     ...toItem(r),
     description: r.description,
@@ -86,6 +96,14 @@ export async function getReport(db: Db, user: CurrentUser, id: number): Promise<
       text: s.text,
     })),
     actions: actionsFor(user.role, r.status),
+    screenings: screenings.map((x) => ({
+      id: x.id,
+      villageId: x.villageId,
+      year: x.year,
+      levelLabel: `${LEVEL_LABEL[x.level]}风险`,
+      actorName: x.actorName,
+      screenedAt: x.screenedAt.toISOString(),
+    })),
   };
 }
 
@@ -256,4 +274,30 @@ export async function untreatedReports(
 /** Has this account filed any report? (The demo seed files its one report only once.) */
 export async function hasFiled(db: Db, officialId: number): Promise<boolean> {
   return (await repo.listReports(db, { authorId: officialId }, undefined, 1)).length > 0;
+}
+
+/** For the risk module: the reports about a village whose screening the county requested (the
+ * township picks one to screen for), each saying whether a screening answered it already. */
+export async function requestedReportsOf(db: Db, villageId: number): Promise<RequestedReport[]> {
+  const rows = await repo.requestedAbout(db, villageId);
+  return rows.map((r) => {
+    const chars = [...r.description];
+    return {
+      id: r.id,
+      department: r.department,
+      categoryLabel: CATEGORY_LABEL[r.category],
+      eventDate: r.eventDate,
+      summary: chars.length > 80 ? `${chars.slice(0, 80).join('')}…` : r.description,
+      answered: r.answered,
+    };
+  });
+}
+
+/** For the risk module: the village and status of a report (undefined when there is none). */
+export async function reportForScreening(
+  db: Db,
+  id: number,
+): Promise<{ villageId: number; status: Status } | undefined> {
+  const r = await repo.findReport(db, id);
+  return r && { villageId: r.villageId, status: r.status };
 }

@@ -1,6 +1,7 @@
 // The HTTP contract of the 负面清单 (issue 10 item 3). The console imports these types with
 // `import type`; the routes validate and serialize with them.
 import { Type, type Static } from 'typebox';
+import { RequestedReportSchema } from '../deptreports/deptreports.schemas.ts';
 import { GradeSummarySchema } from '../grading/grading.schemas.ts';
 
 const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
@@ -134,6 +135,8 @@ export const ScreeningViewSchema = Type.Object({
   list: Type.Union([ListViewSchema, Type.Null()]),
   current: Type.Union([CurrentScreeningSchema, Type.Null()]),
   history: Type.Array(ScreeningSummarySchema),
+  /** reports about the village whose screening the county requested (none for the village secretary) */
+  reports: Type.Array(RequestedReportSchema),
   mayScreen: Type.Boolean(),
   /** why this village cannot be screened now, if so */
   blocked: Type.Union([Type.String(), Type.Null()]),
@@ -143,6 +146,8 @@ export type ScreeningView = Static<typeof ScreeningViewSchema>;
 export const ScreeningBody = Type.Object(
   {
     year: Year,
+    /** 因部门报送排查: a report about this village whose screening the county requested */
+    reportId: Type.Optional(Id),
     marks: Type.Array(
       Type.Object(
         { itemId: Id, present: Type.Boolean(), evidence: Type.String({ maxLength: 1000 }) },

@@ -3,7 +3,9 @@
 // graded 弱村 that year, marking every item present or absent, with evidence for a present one; the
 // weights of the present items give the risk level and a proposed outcome (risk.rules.ts propose).
 // The outcome is a proposal: the three-level decision (issue 10 item 5) decides. A village a
-// department report points at (item 4) will be screened with trigger 'report' and its report id.
+// department report points at (item 4) is screened for that report, whatever its grade, once the
+// county has requested a screening (report status screening_requested): trigger 'report' with the
+// report's id, no grade id. The screening page lists those reports for the township to pick.
 //
 // The county's lists: risk.lists.service.ts. Every screening stores the thresholds it was judged by,
 // and screenings are append-only.
@@ -14,6 +16,7 @@ import { AppError } from '../../errors.ts';
 import { assertRole, type CurrentUser, type Role } from '../../lib/access.ts';
 import { actorOf, recordAudit } from '../audit/audit.service.ts';
 import { gradeOfYear, villageGradesUnder } from '../grading/grading.service.ts';
+import { reportForScreening, requestedReportsOf } from '../deptreports/deptreports.service.ts';
 import { countyOf, getRegion, getRegionInScope, type RegionRow } from '../regions/regions.service.ts';
 import * as repo from './risk.repository.ts';
 import {
@@ -106,11 +109,30 @@ async function villageInScope(db: Db, user: CurrentUser, villageId: number): Pro
   return village;
 }
 
-function blockedBy(grade: Awaited<ReturnType<typeof gradeOfYear>>, year: number, hasList: boolean): string | null {
+const FOR_WHOM = '负向测评针对评定为弱村的村，以及县委组织部据部门报送启动排查的村';
+
+/** Why the village cannot be screened now (requested: reports about it whose screening the county requested). */
+function blockedBy(
+  grade: Awaited<ReturnType<typeof gradeOfYear>>,
+  year: number,
+  hasList: boolean,
+  requested: number,
+): string | null {
   if (!hasList) return `本县 ${year} 年度尚未制定负面清单，请县委组织部先制定`;
-  if (!grade) return `该村尚无 ${year} 年度的堡垒指数评分：负向测评针对评定为弱村的村`;
-  if (grade.grade !== 'weak') return `该村 ${year} 年度堡垒指数为${grade.gradeLabel}：负向测评针对评定为弱村的村`;
+  if (requested > 0) return null;
+  if (!grade) return `该村尚无 ${year} 年度的堡垒指数评分：${FOR_WHOM}`;
+  if (grade.grade !== 'weak') return `该村 ${year} 年度堡垒指数为${grade.gradeLabel}：${FOR_WHOM}`;
   return null;
+}
+
+/** A screening for a report: the report must be about this village, its screening requested by the county. */
+async function checkReport(db: Db, villageId: number, reportId: number): Promise<void> {
+  const report = await reportForScreening(db, reportId);
+  if (!report || report.villageId !== villageId) throw invalid('reportId', '所选报送不是关于该村的部门报送');
+  if (report.status === 'dismissed') throw new AppError('INVALID_STATE', '该报送已被县委组织部驳回，不能据此排查');
+  if (report.status !== 'screening_requested') {
+    throw new AppError('INVALID_STATE', '该报送尚未由县委组织部启动排查（待处理），不能据此排查');
+  }
 }
 
 export async function getScreening(db: Db, user: CurrentUser, villageId: number, year: number): Promise<ScreeningView> {
@@ -121,7 +143,12 @@ export async function getScreening(db: Db, user: CurrentUser, villageId: number,
     getRegion(db, countyOf(village) ?? 0),
   ]);
   const list = county ? await repo.listOf(db, county.id, year) : undefined;
-  const [grade, all] = await Promise.all([gradeOfYear(db, villageId, year), repo.screeningsOf(db, villageId, year)]);
+  const [grade, all, reports] = await Promise.all([
+    gradeOfYear(db, villageId, year),
+    repo.screeningsOf(db, villageId, year),
+    requestedReportsOf(db, villageId),
+  ]);
+  const blocked = blockedBy(grade, year, list !== undefined, reports.length);
   const types = await repo.typesOf(
     db,
     all.map((s) => s.id),
@@ -136,8 +163,10 @@ export async function getScreening(db: Db, user: CurrentUser, villageId: number,
       ? { ...toSummary(latest, types.get(latest.id) ?? []), marks: await repo.marksOf(db, latest.id) }
       : null,
     history: earlier.map((s) => toSummary(s, types.get(s.id) ?? [])),
-    mayScreen: user.role === 'township' && blockedBy(grade, year, list !== undefined) === null,
-    blocked: blockedBy(grade, year, list !== undefined),
+    // the village secretary does not read department reports (deptreports READER_ROLES)
+    reports: user.role === 'village' ? [] : reports,
+    mayScreen: user.role === 'township' && blocked === null,
+    blocked,
   };
 }
 
@@ -153,7 +182,8 @@ export async function screenVillage(
   return getScreening(db, user, villageId, input.year);
 }
 
-/** A screening of a village graded 弱村 (scope and role checked by the caller), in the caller's transaction. */
+/** A screening of a village graded 弱村, or for a report about it (input.reportId) whose screening the
+ * county requested, whatever its grade (scope and role checked by the caller), in the caller's transaction. */
 export async function screenVillageIn(
   trx: Transaction<DB>,
   user: CurrentUser,
@@ -165,8 +195,12 @@ export async function screenVillageIn(
   const marks = input.marks.map((m) => ({ ...m, evidence: m.evidence.trim() }));
   const list = await repo.listOf(trx, county, input.year);
   const grade = await gradeOfYear(trx, villageId, input.year);
-  const blocked = blockedBy(grade, input.year, list !== undefined);
-  if (blocked || !list || !grade) throw new AppError('INVALID_STATE', blocked ?? '不能排查');
+  const reportId = input.reportId ?? null;
+  if (reportId !== null) await checkReport(trx, villageId, reportId);
+  // for a report only the list is needed; otherwise the village must be graded 弱村
+  const blocked = blockedBy(grade, input.year, list !== undefined, reportId === null ? 0 : 1);
+  if (blocked || !list || (reportId === null && !grade)) throw new AppError('INVALID_STATE', blocked ?? '不能排查');
+  const gradeId = reportId === null ? (grade?.id ?? null) : null;
   await repo.lockList(trx, list.id);
   const items = await repo.listItems(trx, list.id);
   const why = marksRefusal(items, marks);
@@ -179,9 +213,9 @@ export async function screenVillageIn(
       listId: list.id,
       year: input.year,
       villageId,
-      trigger: 'weak_grade',
-      gradeId: grade.id,
-      reportId: null,
+      trigger: reportId === null ? 'weak_grade' : 'report',
+      gradeId,
+      reportId,
       score,
       highMin: list.highMin,
       middleMin: list.middleMin,
@@ -198,7 +232,7 @@ export async function screenVillageIn(
     actorOf(user),
     'risk.screen',
     { type: 'risk_screening', id, regionId: villageId },
-    { year: input.year, gradeId: grade.id, score, types, ...proposal },
+    { year: input.year, gradeId, reportId, score, types, ...proposal },
   );
   return id;
 }
