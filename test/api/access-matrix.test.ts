@@ -17,6 +17,7 @@ import { ballotState, validAnswers, type FixtureStatus, type SessionFixture } fr
 import { TEST_PASSWORD } from '../helpers/factories.ts';
 import { listRoutes, routeKey } from '../helpers/routes.ts';
 import { FIELDS, fieldHeading } from '../../server/modules/villagefiles/villagefiles.rules.ts';
+import { createList, createPrevention, screenVillage } from '../helpers/decisions.ts';
 import { ensureRiskList, ensureSheet, gradeVillage } from '../helpers/grading.ts';
 import {
   ACTOR_KEYS,
@@ -223,6 +224,15 @@ const onReport = (path: string, payload?: unknown) => (ctx: CaseContext) => ({
   url: `/api/dept-reports/${ctx.reportId}${path}`,
   ...(payload === undefined ? {} : json(payload)),
 });
+
+// 三级认定 (issue 10 items 5-6), in years of their own: list L (T1, DECISION_YEAR, draft, V1 screened)
+// is read and saved by the township; P (T1, next year, draft, empty) is proposed by the township and
+// D (T1, the year after, proposed) determined by the county; V1 is a 重点防控村 of DECISION_YEAR,
+// reviewed by the county. The city and county read, the township reads its own.
+const DECISION_YEAR = 2094;
+const decision = { listId: 0, version: 1, proposeId: 0, determineId: 0, preventionId: 0 };
+const DECISION_READERS = { city: 'any', county: 'any', township: 'any' } as const;
+const chainTownship = () => world.places['own-village'].tree.township;
 
 // Adding a route: add its row here. For a route on an evaluation session use sessionRow, with
 // `sessions` (the kinds and states the route acts on) and `allowed` (who may, often `runners`); the
@@ -1020,6 +1030,93 @@ const ROWS: MatrixRow[] = [
     request: onRegister('.xlsx'),
     check: (res) => (res.statusCode === 400 ? undefined : isWorkbook(res)),
   },
+  // 三级认定 and 重点防控村 (issue 10 items 5-6)
+  {
+    route: 'GET /api/identification-lists',
+    allowed: DECISION_READERS,
+    request: () => ({ url: `/api/identification-lists?regionId=${chainTownship()}&year=${DECISION_YEAR}` }),
+    check: (res) =>
+      expect(res.json().townships).toEqual([
+        expect.objectContaining({
+          townshipId: chainTownship(),
+          list: expect.objectContaining({ id: decision.listId }),
+        }),
+      ]),
+  },
+  {
+    route: 'POST /api/identification-lists',
+    allowed: { township: 'any' },
+    ok: 201,
+    request: () => json({ townshipId: chainTownship(), year: DECISION_YEAR + 5 }),
+    check: (res) => expect(res.json()).toMatchObject({ township: { id: chainTownship() }, stage: 'draft' }),
+  },
+  {
+    route: 'GET /api/identification-lists/:id',
+    allowed: DECISION_READERS,
+    request: () => ({ url: `/api/identification-lists/${decision.listId}` }),
+    check: (res) => expect(res.json()).toMatchObject({ id: decision.listId, stage: 'draft' }),
+  },
+  {
+    route: 'PUT /api/identification-lists/:id',
+    allowed: { township: 'any' },
+    request: () => ({
+      url: `/api/identification-lists/${decision.listId}`,
+      ...json({
+        version: decision.version,
+        entries: [{ villageId: world.regions.V1, outcome: 'prevent', preventionLevel: 2, note: '' }],
+      }),
+    }),
+    check: (res) => {
+      decision.version = res.json().version;
+      expect(res.json().entries).toEqual([
+        expect.objectContaining({ villageId: world.regions.V1, outcome: 'prevent' }),
+      ]);
+    },
+  },
+  {
+    route: 'POST /api/identification-lists/:id/steps',
+    allowed: { township: 'any', county: 'any' },
+    request: ({ actor }) =>
+      actor?.role === 'county'
+        ? {
+            url: `/api/identification-lists/${decision.determineId}/steps`,
+            ...json({ action: 'determine', meetingDate: '2026-01-10', documentNo: '组部〔2026〕1号' }),
+          }
+        : {
+            url: `/api/identification-lists/${decision.proposeId}/steps`,
+            ...json({ action: 'propose', meetingDate: '2026-01-05', decision: '同意上报' }),
+          },
+    check: (res, { actor }) => expect(res.json().stage).toBe(actor?.role === 'county' ? 'determined' : 'proposed'),
+  },
+  {
+    route: 'GET /api/prevention-records',
+    allowed: DECISION_READERS,
+    request: () => ({ url: `/api/prevention-records?regionId=${chainTownship()}&year=${DECISION_YEAR}` }),
+    check: (res) => expect(res.json().records.map((r: { id: number }) => r.id)).toEqual([decision.preventionId]),
+  },
+  {
+    route: 'POST /api/prevention-records/:id/reviews',
+    allowed: { county: 'any' },
+    request: () => ({
+      url: `/api/prevention-records/${decision.preventionId}/reviews`,
+      ...json({ riskLevel: 'low', toLevel: 2, note: '矩阵复核：风险可控' }),
+    }),
+    check: (res) => expect(res.json()).toMatchObject({ level: 2, riskLevel: 'low', status: 'active' }),
+  },
+  caseRow({
+    route: 'GET /api/cases/:id/identification',
+    allowed: inSubtreeFor(['city', 'county', 'township']),
+    cases: [{ state: 'monitoring' }],
+    request: onCase('/identification'),
+    check: (res) => expect(res.json()).toMatchObject({ basis: null, lookback: { year: expect.any(Number) } }),
+  }),
+  caseRow({
+    route: 'POST /api/cases/:id/risk-reviews',
+    allowed: inSubtreeFor(['county']),
+    cases: [{ state: 'exited' }],
+    request: onCase('/risk-reviews', { riskLevel: 'low', note: '退出后复核' }),
+    check: (res) => expect(res.json().reviews.at(-1)).toMatchObject({ riskLevel: 'low', note: '退出后复核' }),
+  }),
 ];
 
 // Pages served from dist/web (present only after a web build): read-only and public by nature.
@@ -1071,6 +1168,12 @@ beforeAll(async () => {
       headers: { cookie: world.actors.county.cookie },
     })
   ).json().list.items;
+  // 三级认定: the lists L, P, D and V1's 重点防控村 record (see DECISION_YEAR)
+  await screenVillage(tdb.db, world.regions.V1, DECISION_YEAR, { outcome: 'prevent', preventionLevel: 2 });
+  decision.listId = await createList(tdb.db, world.regions.T1, DECISION_YEAR, 'draft', [world.regions.V1]);
+  decision.proposeId = await createList(tdb.db, world.regions.T1, DECISION_YEAR + 1, 'draft');
+  decision.determineId = await createList(tdb.db, world.regions.T1, DECISION_YEAR + 2, 'proposed');
+  decision.preventionId = await createPrevention(tdb.db, world.regions.V1, DECISION_YEAR, decision.listId, 1);
   await prepareJobQueues(tdb);
 });
 
