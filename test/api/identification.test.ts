@@ -106,10 +106,11 @@ beforeAll(async () => {
   draftVillage = cast.otherVillage;
   await gradeVillage(tdb.db, draftVillage, YEAR, 'weak', 30);
   await screen(draftVillage, [], cast.otherTownship);
-  // reports: two of the year about 丙村, one of the year before (not counted)
-  await report(v.rectify, `${YEAR}-03-01`);
+  // reports: two of the year about 丙村 (its first and last day), one of the years before and after (not counted)
+  await report(v.rectify, `${YEAR}-01-01`);
   await report(v.rectify, `${YEAR}-12-31`);
   await report(v.rectify, `${YEAR - 1}-12-31`);
+  await report(v.rectify, `${YEAR + 1}-01-01`);
   // the township's list, approved: 丙村 rectify (its case), 丁村 prevent at level 2, 甲村 none
   const campaign = await createCampaign(tdb.db, cast.tree.county, { year: YEAR });
   caseId = await createCaseAt(tdb.db, { campaignId: campaign, villageId: v.rectify, state: 'listed' });
@@ -142,7 +143,7 @@ beforeAll(async () => {
     to: 'exited',
     officialId: cast.county.id,
     role: 'county',
-    at: new Date(Date.UTC(YEAR, 5, 30, 20)), // 1 July in China
+    at: new Date(Date.UTC(YEAR - 1, 11, 31, 17)), // 1 January, 01:00 in China
   });
 });
 
@@ -269,7 +270,7 @@ describe('the annual summary', () => {
         villageName: '乙村',
         townshipName: expect.any(String),
         campaignYear: YEAR - 1,
-        exitedOn: `${YEAR}-07-01`,
+        exitedOn: `${YEAR}-01-01`,
         riskLevel: null,
       },
     ]);
