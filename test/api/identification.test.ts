@@ -4,6 +4,7 @@
 // caller's subtree (404 outside it), the village secretary and the departments are refused.
 import ExcelJS from 'exceljs';
 import type { FastifyInstance } from 'fastify';
+import type { KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorBody, forbidden, notFound } from '../../server/errors.ts';
 import { screeningState } from '../../server/modules/screening/screening.rules.ts';
@@ -339,5 +340,46 @@ describe('the XLSX', () => {
     expect(townships.rowCount).toBe(3);
     const rules = wb.worksheets[2] as ExcelJS.Worksheet;
     expect(String(rules.getRow(2).getCell(2).value)).toMatch(/^满分 100 分/u);
+  });
+});
+
+describe('size', () => {
+  it('reads a county of 40 villages in as many statements as a county of one', async () => {
+    let statements = 0;
+    const counter: KyselyPlugin = {
+      transformQuery: (args) => {
+        statements += 1;
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    };
+    const counted = await buildTestApp(tdb.db.withPlugin(counter));
+    const small = await createTree(tdb.db);
+    const big = await createTree(tdb.db);
+    const towns = [big.township, await createRegion(tdb.db, 'township', big.county)];
+    for (let i = 0; i < 40; i++) {
+      const village = await createRegion(tdb.db, 'village', towns[i % 2] as number);
+      if (i % 4 !== 0) await gradeVillage(tdb.db, village, YEAR, i % 4 === 1 ? 'weak' : 'strong');
+    }
+    const who = { small: await caller('county', small.county), big: await caller('county', big.county) };
+    const count = async (c: Caller, county: number, path: string) => {
+      statements = 0;
+      const res = await counted.inject({
+        method: 'GET',
+        url: `/api/identification${path}?regionId=${county}&year=${YEAR}`,
+        headers: { cookie: c.cookie },
+      });
+      expect(res.statusCode).toBe(200);
+      return statements;
+    };
+    try {
+      for (const path of ['', '/summary', '.xlsx']) {
+        const one = await count(who.small, small.county, path);
+        expect(await count(who.big, big.county, path), path).toBe(one);
+        expect(one, path).toBeLessThanOrEqual(8);
+      }
+    } finally {
+      await counted.close();
+    }
   });
 });
