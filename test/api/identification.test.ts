@@ -27,6 +27,7 @@ const v = { strong: 0, middle: 0, rectify: 0, prevent: 0, unscreened: 0, ungrade
 let draftVillage = 0;
 let caseId = 0;
 let exitedCase = 0;
+let approved = 0;
 
 async function caller(role: 'county' | 'department', regionId: number): Promise<Caller> {
   const o = await createOfficial(tdb.db, role, regionId);
@@ -115,7 +116,7 @@ beforeAll(async () => {
   // the township's list, approved: 丙村 rectify (its case), 丁村 prevent at level 2, 甲村 none
   const campaign = await createCampaign(tdb.db, cast.tree.county, { year: YEAR });
   caseId = await createCaseAt(tdb.db, { campaignId: campaign, villageId: v.rectify, state: 'listed' });
-  const approved = await list(t, 'approved', campaign);
+  approved = await list(t, 'approved', campaign);
   await tdb.db
     .insertInto('identification_entry')
     .values([
@@ -173,6 +174,7 @@ describe('the register', () => {
       state: 'screened',
       preventionLevel: null,
       caseId,
+      listId: approved,
     });
     expect(row(v.prevent)).toMatchObject({
       risk: { types: ['integrity', 'governance'], level: 'middle' },
@@ -198,7 +200,7 @@ describe('the register', () => {
     const rows = res.body.villages as { villageId: number; fortress: { grade: 'weak' } | null; state: string }[];
     expect(rows).toHaveLength(7);
     const drafted = rows.find((x) => x.villageId === draftVillage);
-    expect(drafted).toMatchObject({ decision: null, risk: { level: 'low', types: [] }, caseId: null });
+    expect(drafted).toMatchObject({ decision: null, risk: { level: 'low', types: [] }, caseId: null, listId: null });
     // coverage is the screening rule's: a grade, and a screening where weak
     const screenings = await tdb.db
       .selectFrom('risk_screening')

@@ -22,6 +22,7 @@ export interface VillageRow {
   outcome: Outcome | null;
   preventionLevel: 1 | 2 | 3 | null;
   caseId: number | null;
+  listId: number | null;
 }
 
 /** The villages under the region (a township, county or city) with their register columns for the year. */
@@ -58,7 +59,7 @@ export async function registerRows(db: Db, regionId: number, year: number): Prom
         eb
           .selectFrom('identification_entry as e')
           .innerJoin('identification_list as l', 'l.id', 'e.list_id')
-          .select(['l.stage', 'e.outcome', 'e.prevention_level', 'e.case_id'])
+          .select(['l.id', 'l.stage', 'e.outcome', 'e.prevention_level', 'e.case_id'])
           .whereRef('e.village_id', '=', 'v.id')
           .where('l.year', '=', year)
           .limit(1)
@@ -83,6 +84,7 @@ export async function registerRows(db: Db, regionId: number, year: number): Prom
       sql<Outcome | null>`d.outcome`.as('outcome'),
       sql<1 | 2 | 3 | null>`d.prevention_level`.as('preventionLevel'),
       'd.case_id as caseId',
+      'd.id as listId',
     ])
     .where('v.level', '=', 'village')
     .where(sql<boolean>`v.path @> array[${regionId}]::int[]`)

@@ -46,6 +46,8 @@ export const RegisterVillageSchema = Type.Object({
   preventionLevel: Nullable(Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(3)])),
   /** the case made on approval (软弱涣散村) */
   caseId: Nullable(Id),
+  /** the township's list the decision is on (its page under 三级认定) */
+  listId: Nullable(Id),
 });
 export type RegisterVillage = Static<typeof RegisterVillageSchema>;
 

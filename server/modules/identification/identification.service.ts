@@ -48,6 +48,7 @@ function toVillage(r: repo.VillageRow): RegisterVillage {
     // what the list named: shown with the decision only (a draft's entries are the township's own)
     preventionLevel: decision ? r.preventionLevel : null,
     caseId: decision ? r.caseId : null,
+    listId: decision ? r.listId : null,
   };
 }
 
