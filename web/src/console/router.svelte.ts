@@ -9,7 +9,10 @@ export type Page =
   | 'villagefiles'
   | 'grading'
   | 'risk'
+  | 'screening'
   | 'identification'
+  | 'decisions'
+  | 'prevention'
   | 'deptreports'
   | 'departments'
   | 'campaigns'
@@ -35,7 +38,10 @@ export const NAV: readonly NavItem[] = [
   { page: 'villagefiles', label: '村情档案', roles: ['city', 'county', 'township', 'village'] },
   { page: 'grading', label: '堡垒指数', roles: ['city', 'county', 'township', 'village'] },
   { page: 'risk', label: '负向测评', roles: ['city', 'county', 'township'] },
+  { page: 'screening', label: '年度排查', roles: ['city', 'county', 'township'] },
   { page: 'identification', label: '认定台账', roles: ['city', 'county', 'township'] },
+  { page: 'decisions', label: '三级认定', roles: ['city', 'county', 'township'] },
+  { page: 'prevention', label: '重点防控村', roles: ['city', 'county', 'township'] },
   {
     page: 'deptreports',
     label: '部门报送',

@@ -1,0 +1,149 @@
+// 年度排查 in a real browser (issue 10 item 4a): the county opens the year's round and sees, per
+// township, each missing village with why (未评定 / 弱村未排查) and a link to fix it, and no way to
+// conclude yet; the township, on a phone, sees only its own villages and follows 去排查 to the
+// screening page; once every village is screened the county concludes the round after confirming.
+import fs from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildTestApp } from '../helpers/app.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { createRegion, type TestOfficial } from '../helpers/factories.ts';
+import { ensureRiskList, gradeVillage } from '../helpers/grading.ts';
+import { createCast, type Cast } from '../helpers/officials-api.ts';
+import { ensureWebBuilt } from '../helpers/web-build.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = fs.existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`跳过年度排查浏览器测试：未找到 ${CHROMIUM}（CI 会安装 chromium）`);
+
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 360, height: 740 };
+const thisYear = Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format());
+/** where screenshots go when SCREENSHOT_DIR is set (to look at the page) */
+const SHOTS = process.env.SCREENSHOT_DIR;
+
+describe.skipIf(!hasChromium)('年度排查 in the console', () => {
+  let database: TestDatabase;
+  let app: FastifyInstance;
+  let browser: Browser;
+  let baseUrl: string;
+  let cast: Cast;
+  const problems: string[] = [];
+
+  async function loggedIn(official: TestOfficial, viewport = DESKTOP): Promise<Page> {
+    const page = await (await browser.newContext({ viewport, locale: 'zh-CN' })).newPage();
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (e) => problems.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
+    });
+    await page.goto(`${baseUrl}/`);
+    await page.getByLabel('用户名').fill(official.username);
+    await page.getByLabel('密码').fill(official.password);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.locator('header .who').waitFor();
+    return page;
+  }
+
+  const overflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  const shot = async (page: Page, name: string) => {
+    if (SHOTS) await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+  };
+
+  beforeAll(async () => {
+    await ensureWebBuilt();
+    database = await createTestDatabase();
+    const db = database.db;
+    cast = await createCast(db);
+    const rename = (id: number, name: string) => db.updateTable('region').set({ name }).where('id', '=', id).execute();
+    await rename(cast.tree.township, '东风镇');
+    await rename(cast.tree.village, '河口村');
+    await rename(cast.otherTownship.regionId, '西河乡');
+    await rename(cast.otherVillage, '杏林村');
+    const nanpo = await createRegion(db, 'village', cast.tree.township, '南坡村');
+    // 河口村 弱村 not yet screened, 南坡村 中等村, 杏林村 not graded
+    await gradeVillage(db, cast.tree.village, thisYear, 'weak');
+    await gradeVillage(db, nanpo, thisYear, 'middle');
+    await ensureRiskList(db, cast.tree.county, thisYear);
+    app = await buildTestApp(db);
+    baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await database?.close();
+  });
+
+  it('the county opens the round and sees each missing village with why, and cannot conclude yet', async () => {
+    const page = await loggedIn(cast.county);
+    await page.locator('nav[aria-label="主菜单"]').getByRole('link', { name: '年度排查' }).click();
+    await page.getByRole('button', { name: `开启 ${thisYear} 年度排查` }).click();
+    await expect.poll(() => page.getByRole('status').innerText()).toBe(`已开启 ${thisYear} 年度排查。`);
+    const round = page.getByTestId('round');
+    await expect.poll(() => round.innerText()).toContain('进行中');
+    expect(await round.innerText()).toContain('1 / 3 个村（33%）');
+    const list = page.getByRole('list', { name: '各乡镇排查进度' });
+    const dongfeng = list.locator('li.card', { hasText: '东风镇' });
+    expect(await dongfeng.innerText()).toContain('1 / 2 个村（50%）');
+    const hekou = dongfeng.locator('li', { hasText: '河口村' });
+    expect(await hekou.innerText()).toContain('弱村未排查');
+    expect(await hekou.getByRole('link', { name: '去排查' }).getAttribute('href')).toBe(
+      `#/risk/${cast.tree.village}?year=${thisYear}`,
+    );
+    const xinglin = list.locator('li.card', { hasText: '西河乡' }).locator('li', { hasText: '杏林村' });
+    expect(await xinglin.innerText()).toContain('未评定');
+    expect(await xinglin.getByRole('link', { name: '去评分' }).getAttribute('href')).toBe(
+      `#/grading/${cast.otherVillage}?year=${thisYear}`,
+    );
+    expect(await round.locator('.alert.info').innerText()).toBe(
+      '还有 2 个村未完成排查（东风镇 1 个、西河乡 1 个），应纳尽纳，全部完成后才能结束本年度排查',
+    );
+    expect(await page.getByRole('button', { name: '结束本年度排查' }).count()).toBe(0);
+    await shot(page, 'screening-county-1280');
+    expect(problems).toEqual([]);
+  });
+
+  it('the township, on a phone, sees its own villages only and goes to screen the weak one', async () => {
+    const page = await loggedIn(cast.township, PHONE);
+    await page.goto(`${baseUrl}/#/screening`);
+    const list = page.getByRole('list', { name: '各乡镇排查进度' });
+    await expect.poll(() => list.locator('li.card h3').allInnerTexts()).toEqual(['东风镇']);
+    expect(await page.getByTestId('round').innerText()).toContain('本乡镇进度');
+    expect(await page.getByRole('button', { name: /开启|结束/ }).count()).toBe(0);
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    await shot(page, 'screening-township-360');
+    await list.getByRole('link', { name: '去排查' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 2 }).innerText()).toContain('河口村');
+    expect(problems).toEqual([]);
+  });
+
+  it('once every village is screened the county concludes the round after confirming', async () => {
+    await gradeVillage(database.db, cast.otherVillage, thisYear, 'strong');
+    const items = await database.db.selectFrom('risk_item').select('id').execute();
+    const screened = await app.inject({
+      method: 'POST',
+      url: `/api/risk/villages/${cast.tree.village}/screenings`,
+      headers: { cookie: cast.township.cookie },
+      payload: { year: thisYear, marks: items.map((i) => ({ itemId: i.id, present: false, evidence: '' })) },
+    });
+    expect(screened.statusCode, screened.body).toBe(201);
+    const page = await loggedIn(cast.county, PHONE);
+    await page.goto(`${baseUrl}/#/screening`);
+    await page.getByRole('button', { name: '结束本年度排查' }).click();
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.innerText()).toContain('不能重新开启或撤销');
+    await dialog.getByRole('button', { name: '确认结束' }).click();
+    await expect.poll(() => page.getByRole('status').innerText()).toBe(`${thisYear} 年度排查已结束。`);
+    expect(await page.getByTestId('round').innerText()).toContain('已完成');
+    expect(await page.getByTestId('round').innerText()).toContain('完成 3 / 3 个村');
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    await shot(page, 'screening-county-concluded-360');
+    expect(problems).toEqual([]);
+  });
+});
