@@ -349,16 +349,22 @@ describe('screening for a department report (因部门报送排查)', () => {
         marks: marks([]),
       }),
     ).toMatchObject({ status: 409, body: { message: `该村 ${YEAR} 年度堡垒指数为中等村：${FOR_WHOM}` } });
+    const row = async () =>
+      (await call(app, cast.township, 'GET', `/api/risk/villages?year=${YEAR}`)).body.villages.find(
+        (v: { villageId: number }) => v.villageId === village,
+      );
+    expect(await row()).toMatchObject({ grade: { grade: 'middle' }, screening: null, requestedReports: 1 });
     const res = await screen(village, { year: YEAR, reportId, marks: marks(['信访问题突出']) });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(await row()).toMatchObject({ screening: { trigger: 'report' }, requestedReports: 0 });
     expect(res.body.current).toMatchObject({ trigger: 'report', reportId, gradeId: null, score: 2, level: 'low' });
     expect(res.body.reports).toMatchObject([{ id: reportId, answered: true }]);
-    const row = await tdb.db
+    const stored = await tdb.db
       .selectFrom('risk_screening')
       .select(['trigger', 'report_id', 'grade_id'])
       .where('id', '=', res.body.current.id)
       .executeTakeFirstOrThrow();
-    expect(row).toEqual({ trigger: 'report', report_id: reportId, grade_id: null });
+    expect(stored).toEqual({ trigger: 'report', report_id: reportId, grade_id: null });
     // the report shows the screening that answered it
     const report = await call(app, department, 'GET', `/api/dept-reports/${reportId}`);
     expect(report.body.screenings).toMatchObject([

@@ -281,3 +281,17 @@ export async function screeningsFor(db: Db, reportId: number): Promise<AnswerRow
     .$narrowType<{ level: 'high' | 'middle' | 'low' }>()
     .execute();
 }
+
+/** Per village under a region: its reports whose screening was requested and not yet made. */
+export async function unansweredRequestsUnder(db: Db, regionId: number): Promise<{ villageId: number; n: number }[]> {
+  const rows = await db
+    .selectFrom('department_report as d')
+    .innerJoin('region as v', 'v.id', 'd.village_id')
+    .select(['d.village_id as villageId', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('d.status', '=', 'screening_requested')
+    .where(sql<boolean>`v.path @> array[${regionId}]::int[]`)
+    .where(sql<boolean>`not exists (select 1 from risk_screening s where s.report_id = d.id)`)
+    .groupBy('d.village_id')
+    .execute();
+  return rows.map((r) => ({ villageId: r.villageId, n: Number(r.n) }));
+}

@@ -301,3 +301,8 @@ export async function reportForScreening(
   const r = await repo.findReport(db, id);
   return r && { villageId: r.villageId, status: r.status };
 }
+
+/** For the risk module's list: per village under a region, how many requested reports wait for a screening. */
+export async function unansweredRequestsUnder(db: Db, regionId: number): Promise<Map<number, number>> {
+  return new Map((await repo.unansweredRequestsUnder(db, regionId)).map((r) => [r.villageId, r.n]));
+}

@@ -113,13 +113,16 @@ export const RiskVillageRowSchema = Type.Object({
   townshipName: Type.String(),
   grade: Type.Union([GradeSummarySchema, Type.Null()]),
   screening: Type.Union([ScreeningSummarySchema, Type.Null()]),
+  /** department reports about the village whose screening the county requested, not yet screened for */
+  requestedReports: Type.Integer({ minimum: 0 }),
 });
 
 export const RiskVillagesReply = Type.Object({
   year: Year,
   list: Type.Union([Type.Object({ id: Id, ruleText: Type.String() }), Type.Null()]),
   mayScreen: Type.Boolean(),
-  /** villages graded 弱村 this year, and any other village screened this year */
+  /** villages graded 弱村 this year, any other village screened this year, and those with a
+   * department report waiting for its requested screening */
   villages: Type.Array(RiskVillageRowSchema),
 });
 export type RiskVillagesReply = Static<typeof RiskVillagesReply>;

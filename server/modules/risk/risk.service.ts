@@ -16,7 +16,7 @@ import { AppError } from '../../errors.ts';
 import { assertRole, type CurrentUser, type Role } from '../../lib/access.ts';
 import { actorOf, recordAudit } from '../audit/audit.service.ts';
 import { gradeOfYear, villageGradesUnder } from '../grading/grading.service.ts';
-import { reportForScreening, requestedReportsOf } from '../deptreports/deptreports.service.ts';
+import { reportForScreening, requestedReportsOf, unansweredRequestsUnder } from '../deptreports/deptreports.service.ts';
 import { countyOf, getRegion, getRegionInScope, type RegionRow } from '../regions/regions.service.ts';
 import * as repo from './risk.repository.ts';
 import {
@@ -70,9 +70,10 @@ export async function listVillages(
   if (region.level === 'village') throw invalid('regionId', '请选择乡镇、县或市');
   const county = countyOf(region);
   const list = county === null ? undefined : await repo.listOf(db, county, query.year);
-  const [graded, screened] = await Promise.all([
+  const [graded, screened, requests] = await Promise.all([
     villageGradesUnder(db, region.id, query.year),
     repo.latestScreeningsUnder(db, region.id, query.year),
+    unansweredRequestsUnder(db, region.id),
   ]);
   const types = await repo.typesOf(
     db,
@@ -80,10 +81,11 @@ export async function listVillages(
   );
   const byVillage = new Map(screened.map((s) => [s.villageId, s]));
   const villages = graded
-    .filter((v) => v.grade?.grade === 'weak' || byVillage.has(v.villageId))
+    .filter((v) => v.grade?.grade === 'weak' || byVillage.has(v.villageId) || requests.has(v.villageId))
     .map((v) => {
       const s = byVillage.get(v.villageId);
-      return { ...v, screening: s ? toSummary(s, types.get(s.id) ?? []) : null };
+      const requestedReports = requests.get(v.villageId) ?? 0;
+      return { ...v, screening: s ? toSummary(s, types.get(s.id) ?? []) : null, requestedReports };
     });
   return {
     year: query.year,
