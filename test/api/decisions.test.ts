@@ -355,6 +355,35 @@ describe('the three levels', () => {
   });
 });
 
+describe("the board's cache", () => {
+  const epoch = async () =>
+    Number(
+      (
+        await tdb.db
+          .selectFrom('board_epoch')
+          .select((eb) => eb.fn.sum<string>('n').as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+
+  it('moves when a list is saved, and when an approval makes prevention records', async () => {
+    const t = await township();
+    const { body } = await call(app, t.me, 'POST', '/api/identification-lists', { townshipId: t.id, year: YEAR });
+    const before = await epoch();
+    const entries = (body.entries as { villageId: number; outcome: string; preventionLevel: number | null }[]).map(
+      (e) => ({ villageId: e.villageId, outcome: e.outcome, preventionLevel: e.preventionLevel, note: '' }),
+    );
+    expect((await call(app, t.me, 'PUT', `/api/identification-lists/${body.id}`, { version: 1, entries })).status).toBe(
+      200,
+    );
+    expect(await epoch()).toBeGreaterThan(before);
+    const list = await createList(tdb.db, t.id, YEAR + 3, 'draft', []);
+    const quiet = await epoch();
+    await createPrevention(tdb.db, t.prevent, YEAR + 3, list, 2);
+    expect(await epoch()).toBeGreaterThan(quiet);
+  });
+});
+
 describe('exit and the next cycle', () => {
   it('lowers a prevention level one step at a time down to lifting it', async () => {
     const t = await township();
