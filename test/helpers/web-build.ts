@@ -30,6 +30,8 @@ const SOURCES = [
   'server/modules/board/board.view.ts',
   'server/modules/villagefiles/villagefiles.rules.ts',
   'server/modules/deptreports/deptreports.rules.ts',
+  'server/modules/screening/screening.rules.ts',
+  'server/modules/identification/identification.rules.ts',
 ];
 
 function newestMtime(p: string): number {
