@@ -167,7 +167,7 @@ describe('the reply read back into the rows the page shows (board.view)', () => 
           sessionId: null,
         },
         file: { year: 2026, filled: 17, required: 18, percent: 94 },
-        fortress: { year: 2026, grade: 'weak', gradeLabel: '弱村', total: 52, maxTotal: 100 },
+        fortress: { year: 2026, grade: 'weak', total: 52, maxTotal: 100 },
         risk: { year: 2026, level: 'middle' },
       },
     ],
@@ -194,6 +194,7 @@ describe('the reply read back into the rows the page shows (board.view)', () => 
       rule: '满意率须达到 80% 及以上',
     });
     expect(v?.latest[1]).toMatchObject({ sessionId: 8, status: 'open', used: 3, verdict: null });
+    expect(v?.fortress).toEqual({ year: 2026, grade: 'weak', gradeLabel: '弱村', total: 52, maxTotal: 100 });
     expect(v?.risk).toEqual({ year: 2026, level: 'middle', levelLabel: '中风险' });
   });
 

@@ -100,12 +100,11 @@ export const BoardVillageSchema = Type.Object({
   nextStep: Nullable(NextStepSchema),
   /** the village's 村情档案 of the board's year (villagefiles.rules completeness); null: 未建档 */
   file: Nullable(Type.Object({ year: Year, filled: Count, required: Count, percent: Count })),
-  /** the village's 堡垒指数 of the board's year (its latest scoring); null: 未评分 */
+  /** the village's 堡垒指数 of the board's year (its latest scoring; the label is board.view's); null: 未评分 */
   fortress: Nullable(
     Type.Object({
       year: Year,
       grade: Type.Union([Type.Literal('strong'), Type.Literal('middle'), Type.Literal('weak')]),
-      gradeLabel: Type.String(),
       total: Count,
       maxTotal: Count,
     }),

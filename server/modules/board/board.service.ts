@@ -183,11 +183,9 @@ function cacheOf(db: Db): Map<string, Kept> {
   return m;
 }
 
-/** The board's few fields of a village's grade (the rule is on the grading page). */
-function fortressOf(
-  g: { year: number; grade: FortressGrade; gradeLabel: string; total: number; maxTotal: number } | null | undefined,
-) {
-  return g ? { year: g.year, grade: g.grade, gradeLabel: g.gradeLabel, total: g.total, maxTotal: g.maxTotal } : null;
+/** The board's few fields of a village's grade (the rule is on the grading page, the label in board.view). */
+function fortressOf(g: { year: number; grade: FortressGrade; total: number; maxTotal: number } | null | undefined) {
+  return g ? { year: g.year, grade: g.grade, total: g.total, maxTotal: g.maxTotal } : null;
 }
 
 async function buildBoard(db: Db, region: RegionRef, year: number, today: string) {

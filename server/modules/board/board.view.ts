@@ -3,6 +3,7 @@
 // margin, rate), so it stays small for a county of 1,000 villages (docs/BENCHMARKS.md). Pure, no
 // runtime imports from the server: the console and board.sheet both read the board through here.
 import { STATE_LABEL } from '../cases/cases.rules.ts';
+import { GRADE_LABEL } from '../grading/grading.rules.ts';
 import { LEVEL_LABEL } from '../risk/risk.rules.ts';
 import { marginOf, ratePermille, STEP_ROLE_LABEL } from './board.rules.ts';
 import type { Board, BoardCase, BoardSession, BoardVillage } from './board.schemas.ts';
@@ -28,12 +29,14 @@ export interface CaseView extends BoardCase {
 
 export type NextStepView = NonNullable<BoardVillage['nextStep']> & { roleLabel: string };
 
+export type FortressView = NonNullable<BoardVillage['fortress']> & { gradeLabel: string };
 export type RiskView = NonNullable<BoardVillage['risk']> & { levelLabel: string };
 
-export interface VillageView extends Omit<BoardVillage, 'case' | 'latest' | 'nextStep' | 'risk'> {
+export interface VillageView extends Omit<BoardVillage, 'case' | 'latest' | 'nextStep' | 'fortress' | 'risk'> {
   case: CaseView | null;
   latest: SessionView[];
   nextStep: NextStepView | null;
+  fortress: FortressView | null;
   risk: RiskView | null;
 }
 
@@ -58,6 +61,7 @@ export function villageView(v: BoardVillage, ruleText: ReadonlyMap<number, strin
     case: v.case ? { ...v.case, stateLabel: STATE_LABEL[v.case.state] } : null,
     latest: v.latest.map((s) => ({ ...s, verdict: s.verdict ? verdictView(s.verdict, ruleText) : null })),
     nextStep: v.nextStep ? { ...v.nextStep, roleLabel: STEP_ROLE_LABEL[v.nextStep.role] } : null,
+    fortress: v.fortress ? { ...v.fortress, gradeLabel: GRADE_LABEL[v.fortress.grade] } : null,
     risk: v.risk ? { ...v.risk, levelLabel: `${LEVEL_LABEL[v.risk.level]}风险` } : null,
   };
 }
@@ -67,7 +71,7 @@ export const fileText = (f: BoardVillage['file']): string =>
   f ? `${f.percent}%（必填项已填 ${f.filled}/${f.required}）` : '未建档';
 
 /** The 堡垒指数 of the year in words: 「中等村 72/100 分」. */
-export const fortressText = (g: BoardVillage['fortress']): string =>
+export const fortressText = (g: FortressView | null): string =>
   g ? `${g.gradeLabel} ${g.total}/${g.maxTotal} 分` : '未评分';
 
 /** The risk level of the year: 「高风险」; 「未排查」 for a 弱村 not yet screened; null when there is nothing to screen. */
