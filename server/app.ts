@@ -17,7 +17,6 @@ import boardRoutes from './modules/board/board.routes.ts';
 import campaignsRoutes from './modules/cases/campaigns.routes.ts';
 import casesRoutes from './modules/cases/cases.routes.ts';
 import decisionsRoutes from './modules/decisions/decisions.routes.ts';
-import decisionsRoutes from './modules/decisions/decisions.routes.ts';
 import deptReportsRoutes from './modules/deptreports/deptreports.routes.ts';
 import inboxRoutes from './modules/inbox/inbox.routes.ts';
 import ballotsRoutes from './modules/ballots/ballots.routes.ts';
@@ -137,7 +136,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(boardRoutes, { db: deps.db });
   await app.register(villageFilesRoutes, { db: deps.db });
   await app.register(deptReportsRoutes, { db: deps.db });
-  await app.register(decisionsRoutes, { db: deps.db });
   await app.register(decisionsRoutes, { db: deps.db });
   await app.register(identificationRoutes, { db: deps.db });
   await app.register(ballotsRoutes, { db: deps.db, redisUrl: config.redisUrl });
