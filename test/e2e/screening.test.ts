@@ -2,16 +2,19 @@
 // township, each missing village with why (未评定 / 弱村未排查) and a link to fix it, and no way to
 // conclude yet; the township, on a phone, sees only its own villages and follows 去排查 to the
 // screening page; once every village is screened the county concludes the round after confirming.
+// A department report the county sends to screening lets the township screen a 中等村 for it, and
+// the report's page then shows that screening.
 import fs from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildTestApp } from '../helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { createRegion, type TestOfficial } from '../helpers/factories.ts';
+import { createOfficial, createRegion, type TestOfficial } from '../helpers/factories.ts';
 import { ensureRiskList, gradeVillage } from '../helpers/grading.ts';
 import { createCast, type Cast } from '../helpers/officials-api.ts';
 import { ensureWebBuilt } from '../helpers/web-build.ts';
+import { sessionFor } from '../helpers/world.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = fs.existsSync(CHROMIUM);
@@ -29,6 +32,7 @@ describe.skipIf(!hasChromium)('年度排查 in the console', () => {
   let browser: Browser;
   let baseUrl: string;
   let cast: Cast;
+  let nanpo = 0;
   const problems: string[] = [];
 
   async function loggedIn(official: TestOfficial, viewport = DESKTOP): Promise<Page> {
@@ -61,7 +65,7 @@ describe.skipIf(!hasChromium)('年度排查 in the console', () => {
     await rename(cast.tree.village, '河口村');
     await rename(cast.otherTownship.regionId, '西河乡');
     await rename(cast.otherVillage, '杏林村');
-    const nanpo = await createRegion(db, 'village', cast.tree.township, '南坡村');
+    nanpo = await createRegion(db, 'village', cast.tree.township, '南坡村');
     // 河口村 弱村 not yet screened, 南坡村 中等村, 杏林村 not graded
     await gradeVillage(db, cast.tree.village, thisYear, 'weak');
     await gradeVillage(db, nanpo, thisYear, 'middle');
@@ -144,6 +148,57 @@ describe.skipIf(!hasChromium)('年度排查 in the console', () => {
     expect(await page.getByTestId('round').innerText()).toContain('完成 3 / 3 个村');
     expect(await overflow(page)).toBeLessThanOrEqual(0);
     await shot(page, 'screening-county-concluded-360');
+    expect(problems).toEqual([]);
+  });
+
+  it('the township screens a 中等村 for a department report, and the report shows the screening', async () => {
+    const dept = await createOfficial(database.db, 'department', cast.tree.county);
+    const filed = await app.inject({
+      method: 'POST',
+      url: '/api/dept-reports',
+      headers: { cookie: await sessionFor(database.db, dept.id) },
+      payload: {
+        villageId: nanpo,
+        category: 'petition',
+        description: '南坡村群众反映土地补偿款分配不公开，三个月内集体信访两次',
+        eventDate: new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(),
+      },
+    });
+    expect(filed.statusCode, filed.body).toBe(201);
+    const reportId = (filed.json() as { id: number }).id;
+    const requested = await app.inject({
+      method: 'POST',
+      url: `/api/dept-reports/${reportId}/request-screening`,
+      headers: { cookie: cast.county.cookie },
+    });
+    expect(requested.statusCode, requested.body).toBe(200);
+    const page = await loggedIn(cast.township, PHONE);
+    await page.goto(`${baseUrl}/#/risk`);
+    const card = page.locator('li.card', { hasText: '南坡村' });
+    expect(await card.innerText()).toContain('部门报送待排查 1 条');
+    await card.getByRole('link', { name: '排查' }).click();
+    const reason = page.getByRole('group', { name: '排查依据' });
+    expect(await reason.getByRole('radio', { name: /因部门报送排查：信访/ }).isChecked()).toBe(true);
+    await shot(page, 'risk-report-township-360');
+    await page.getByRole('button', { name: '其余未标记的项全部标为“不存在”' }).click();
+    await page.getByRole('button', { name: '保存排查结果' }).click();
+    const current = page.getByTestId('current-screening');
+    await expect.poll(() => current.innerText()).toContain('排查依据：因部门报送排查');
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    const row = await database.db
+      .selectFrom('risk_screening')
+      .select(['trigger', 'report_id', 'grade_id'])
+      .where('village_id', '=', nanpo)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ trigger: 'report', report_id: reportId, grade_id: null });
+    await current.getByRole('link', { name: '查看报送' }).click();
+    const answered = page.getByTestId('report-screenings');
+    await expect.poll(() => answered.innerText()).toContain('低风险');
+    expect(await answered.getByRole('link', { name: '查看排查' }).getAttribute('href')).toBe(
+      `#/risk/${nanpo}?year=${thisYear}`,
+    );
+    await page.setViewportSize(DESKTOP);
+    await shot(page, 'report-screenings-1280');
     expect(problems).toEqual([]);
   });
 });
