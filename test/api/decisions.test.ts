@@ -113,6 +113,22 @@ describe('the township builds its list', () => {
     });
   });
 
+  it('shows a city every township of its counties, named with its county', async () => {
+    const t = await township();
+    const res = await call(app, cast.city, 'GET', `/api/identification-lists?year=${YEAR}`);
+    expect(res.status).toBe(200);
+    const county = await tdb.db
+      .selectFrom('region')
+      .select('name')
+      .where('id', '=', cast.tree.county)
+      .executeTakeFirstOrThrow();
+    const row = (res.body.townships as { townshipId: number; townshipName: string }[]).find(
+      (r) => r.townshipId === t.id,
+    );
+    expect(row?.townshipName.startsWith(`${county.name} `)).toBe(true);
+    expect(res.body).toMatchObject({ region: { id: cast.tree.city, level: 'city' }, mayCreate: false });
+  });
+
   it('saves a deviation only with a note, checks the version, and refuses villages not screened', async () => {
     const t = await township();
     const { body } = await call(app, t.me, 'POST', '/api/identification-lists', { townshipId: t.id, year: YEAR });

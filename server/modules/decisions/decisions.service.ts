@@ -14,7 +14,7 @@ import { chinaDay } from '../cases/cases.rules.ts';
 import { isOpenCaseConflict } from '../cases/cases.service.ts';
 import { isUniqueViolation } from '../cases/campaigns.repository.ts';
 import { gradeOfYear, villageGradesUnder } from '../grading/grading.service.ts';
-import { countyOf, getRegionInScope, getChildren } from '../regions/regions.service.ts';
+import { countyOf, getChildren, getRegionInScope, type RegionRow } from '../regions/regions.service.ts';
 import { latestScreeningsUnder } from '../risk/risk.evidence.service.ts';
 import { approveIn } from './decisions.approval.ts';
 import * as repo from './decisions.repository.ts';
@@ -39,7 +39,18 @@ export async function getList(db: Db, user: CurrentUser, id: number): Promise<Li
   return toListView(db, user, await listFor(db, user, id));
 }
 
-/** The townships of a county (or the one township) with their list of the year, if any. */
+/** The township itself, a county's townships, or a city's (county by county). */
+async function townshipsUnder(db: Db, user: CurrentUser, region: RegionRow): Promise<{ id: number; name: string }[]> {
+  if (region.level === 'township') return [{ id: region.id, name: region.name }];
+  const children = (await getChildren(db, user, region.id)).children;
+  if (region.level === 'county') return children.map((c) => ({ id: c.id, name: c.name }));
+  const counties = await Promise.all(children.map((c) => getChildren(db, user, c.id)));
+  return counties.flatMap(({ region: county, children: ts }) =>
+    ts.map((t) => ({ id: t.id, name: `${county.name} ${t.name}` })),
+  );
+}
+
+/** The townships of a township, county or city with their list of the year, if any. */
 export async function listLists(
   db: Db,
   user: CurrentUser,
@@ -47,11 +58,8 @@ export async function listLists(
 ): Promise<ListsReply> {
   assertRole(user, READERS);
   const region = await getRegionInScope(db, user, query.regionId ?? user.regionId);
-  if (region.level !== 'county' && region.level !== 'township') throw invalid('regionId', '请选择一个县或乡镇');
-  const townships =
-    region.level === 'township'
-      ? [{ id: region.id, name: region.name }]
-      : (await getChildren(db, user, region.id)).children.map((c) => ({ id: c.id, name: c.name }));
+  if (region.level === 'village') throw invalid('regionId', '请选择市、县或乡镇');
+  const townships = await townshipsUnder(db, user, region);
   const [lists, screenings, grades] = await Promise.all([
     repo.listsUnder(db, region.id, query.year),
     latestScreeningsUnder(db, region.id, query.year),
