@@ -109,36 +109,8 @@ export async function createList(db: Db, user: CurrentUser, input: CreateListInp
   if (township.level !== 'township') throw invalid('townshipId', '请选择一个乡镇');
   const exists = () => new AppError('CONFLICT', `本乡镇 ${input.year} 年度的认定名单已建立`);
   if (await repo.listOfTownship(db, township.id, input.year)) throw exists();
-  const screenings = await latestScreeningsUnder(db, township.id, input.year);
   try {
-    const id = await db.transaction().execute(async (trx) => {
-      const listId = await repo.insertList(trx, {
-        townshipId: township.id,
-        countyId: countyOf(township) as number,
-        year: input.year,
-        createdBy: user.id,
-      });
-      await repo.replaceEntries(
-        trx,
-        listId,
-        screenings.map((s) => ({
-          villageId: s.villageId,
-          outcome: s.outcome,
-          preventionLevel: s.preventionLevel,
-          screeningId: s.id,
-          gradeId: s.gradeId,
-          note: '',
-        })),
-      );
-      await recordAudit(
-        trx,
-        actorOf(user),
-        'identification.create',
-        { type: 'identification_list', id: listId, regionId: township.id },
-        { year: input.year, villages: screenings.length },
-      );
-      return listId;
-    });
+    const id = await db.transaction().execute((trx) => createListIn(trx, user, township, input.year));
     return getList(db, user, id);
   } catch (err) {
     if (isUniqueViolation(err, 'identification_list_township_id_year_key')) throw exists();
@@ -146,48 +118,94 @@ export async function createList(db: Db, user: CurrentUser, input: CreateListInp
   }
 }
 
+/** Starts the township's list of the year (role and scope checked by the caller) in the caller's
+ * transaction, prefilled from its villages' latest screenings; returns its id. */
+export async function createListIn(
+  trx: Transaction<DB>,
+  user: CurrentUser,
+  township: RegionRow,
+  year: number,
+): Promise<number> {
+  const screenings = await latestScreeningsUnder(trx, township.id, year);
+  const listId = await repo.insertList(trx, {
+    townshipId: township.id,
+    countyId: countyOf(township) as number,
+    year,
+    createdBy: user.id,
+  });
+  await repo.replaceEntries(
+    trx,
+    listId,
+    screenings.map((s) => ({
+      villageId: s.villageId,
+      outcome: s.outcome,
+      preventionLevel: s.preventionLevel,
+      screeningId: s.id,
+      gradeId: s.gradeId,
+      note: '',
+    })),
+  );
+  await recordAudit(
+    trx,
+    actorOf(user),
+    'identification.create',
+    { type: 'identification_list', id: listId, regionId: township.id },
+    { year, villages: screenings.length },
+  );
+  return listId;
+}
+
+/** The township's list of the year, if any (for other modules: the demo seed). */
+export const listOfTownship = (db: Db, townshipId: number, year: number): Promise<repo.ListRow | undefined> =>
+  repo.listOfTownship(db, townshipId, year);
+
 /** The township saves its entries (draft only): one per village screened in the year, no other. */
 export async function putList(db: Db, user: CurrentUser, id: number, input: PutListInput): Promise<ListView> {
   assertRole(user, READERS);
   const found = await listFor(db, user, id);
   if (user.role !== 'township') throw forbidden();
+  await db.transaction().execute((trx) => putListIn(trx, user, found, input));
+  return getList(db, user, id);
+}
+
+/** Saves the township's entries (role and scope checked by the caller) in the caller's transaction. */
+export async function putListIn(
+  trx: Transaction<DB>,
+  user: CurrentUser,
+  found: Pick<repo.ListRow, 'id' | 'townshipId' | 'year'>,
+  input: PutListInput,
+): Promise<void> {
+  const id = found.id;
   const screenings = new Map(
-    (await latestScreeningsUnder(db, found.townshipId, found.year)).map((s) => [s.villageId, s]),
+    (await latestScreeningsUnder(trx, found.townshipId, found.year)).map((s) => [s.villageId, s]),
   );
   const seen = new Set<number>();
-  const entries = await Promise.all(
-    input.entries.map(async (e, i) => {
-      const s = screenings.get(e.villageId);
-      if (!s) throw invalid(`entries.${i}.villageId`, '该村本年度没有负向测评排查记录，不能列入名单');
-      if (seen.has(e.villageId)) throw invalid(`entries.${i}.villageId`, '同一个村在名单中重复');
-      seen.add(e.villageId);
-      const why = entryRefusal(e, s);
-      if (why) throw invalid(`entries.${i}.note`, why);
-      const gradeId = s.gradeId ?? (await gradeOfYear(db, e.villageId, found.year))?.id ?? null;
-      return { ...e, note: e.note.trim(), screeningId: s.id, gradeId };
-    }),
-  );
+  const entries = [];
+  for (const [i, e] of input.entries.entries()) {
+    const s = screenings.get(e.villageId);
+    if (!s) throw invalid(`entries.${i}.villageId`, '该村本年度没有负向测评排查记录，不能列入名单');
+    if (seen.has(e.villageId)) throw invalid(`entries.${i}.villageId`, '同一个村在名单中重复');
+    seen.add(e.villageId);
+    const why = entryRefusal(e, s);
+    if (why) throw invalid(`entries.${i}.note`, why);
+    const gradeId = s.gradeId ?? (await gradeOfYear(trx, e.villageId, found.year))?.id ?? null;
+    entries.push({ ...e, note: e.note.trim(), screeningId: s.id, gradeId });
+  }
   const missing = [...screenings.keys()].filter((v) => !seen.has(v));
   if (missing.length > 0) {
     throw invalid('entries', `有 ${missing.length} 个已排查的村未列入名单：已排查的村都须列入（可认定为“不作认定”）`);
   }
-  await db.transaction().execute(async (trx) => {
-    const list = await lockOwn(trx, id);
-    if (list.stage !== 'draft') {
-      throw new AppError(
-        'INVALID_STATE',
-        `名单当前为“${STAGE_LABEL[list.stage]}”，不能再修改；如需修改请县委组织部退回`,
-      );
-    }
-    if (list.version !== input.version) throw new AppError('CONFLICT', '名单已被他人修改，请刷新后在最新内容上再改');
-    await repo.replaceEntries(trx, id, entries);
-    await repo.touchList(trx, id);
-    await recordAudit(trx, actorOf(user), 'identification.save', objectOf(list), {
-      version: list.version + 1,
-      entries: entries.map((e) => ({ villageId: e.villageId, outcome: e.outcome, preventionLevel: e.preventionLevel })),
-    });
+  const list = await lockOwn(trx, id);
+  if (list.stage !== 'draft') {
+    throw new AppError('INVALID_STATE', `名单当前为“${STAGE_LABEL[list.stage]}”，不能再修改；如需修改请县委组织部退回`);
+  }
+  if (list.version !== input.version) throw new AppError('CONFLICT', '名单已被他人修改，请刷新后在最新内容上再改');
+  await repo.replaceEntries(trx, id, entries);
+  await repo.touchList(trx, id);
+  await recordAudit(trx, actorOf(user), 'identification.save', objectOf(list), {
+    version: list.version + 1,
+    entries: entries.map((e) => ({ villageId: e.villageId, outcome: e.outcome, preventionLevel: e.preventionLevel })),
   });
-  return getList(db, user, id);
 }
 
 async function lockOwn(trx: Transaction<DB>, id: number): Promise<repo.ListRow> {
@@ -205,53 +223,7 @@ export async function takeStep(db: Db, user: CurrentUser, id: number, input: Ste
   if (user.role !== 'township' && user.role !== 'county') throw forbidden();
   await db
     .transaction()
-    .execute(async (trx) => {
-      const list = await lockOwn(trx, id);
-      const edge = edgeOf(input.action, list.stage);
-      if (!edge) {
-        throw new AppError(
-          'INVALID_STATE',
-          `名单当前为“${STAGE_LABEL[list.stage]}”，不能${ACTION_LABEL[input.action]}`,
-        );
-      }
-      if (edge.role !== user.role) throw forbidden();
-      const steps = await repo.stepsOf(trx, id);
-      const last = [...steps].reverse().find((s) => s.meetingDate !== null)?.meetingDate ?? null;
-      const why = stepRefusal(edge, input, chinaDay(), last);
-      if (why) throw invalid(why.field, why.message);
-      if (edge.action === 'propose') {
-        const blocked = blockedBy(list, await entriesView(trx, list), null);
-        if (blocked) throw new AppError('INVALID_STATE', blocked);
-      }
-      const detail = edge.action === 'approve' ? await approveIn(trx, user, list, input) : { campaignId: null };
-      const clean = (s: string | undefined) => (s === undefined || s.trim() === '' ? null : s.trim());
-      await repo.insertStep(trx, {
-        listId: id,
-        action: edge.action,
-        fromStage: edge.from,
-        toStage: edge.to,
-        meeting: edge.meeting,
-        meetingDate: input.meetingDate ?? null,
-        documentNo: clean(input.documentNo),
-        decision: edge.action === 'return' ? null : clean(input.decision),
-        reason: edge.action === 'return' ? clean(input.reason) : null,
-        officialId: user.id,
-        actorName: user.displayName || user.username,
-        actorRole: user.role,
-      });
-      await repo.touchList(trx, id, {
-        stage: edge.to,
-        ...(detail.campaignId !== null ? { campaignId: detail.campaignId } : {}),
-      });
-      await recordAudit(trx, actorOf(user), `identification.${edge.action}`, objectOf(list), {
-        from: edge.from,
-        to: edge.to,
-        meeting: edge.meeting,
-        meetingDate: input.meetingDate ?? null,
-        documentNo: clean(input.documentNo),
-        ...detail,
-      });
-    })
+    .execute((trx) => takeStepIn(trx, user, id, input))
     .catch((err: unknown) => {
       // a case listed by hand in the meantime: the unique index of open cases stopped the approval
       if (isOpenCaseConflict(err)) {
@@ -260,4 +232,57 @@ export async function takeStep(db: Db, user: CurrentUser, id: number, input: Ste
       throw err;
     });
   return getList(db, user, id);
+}
+
+/** One step (scope checked by the caller; the step's role here) in the caller's transaction, under
+ * the list's lock; returns what the approval made (campaignId null for other steps). */
+export async function takeStepIn(
+  trx: Transaction<DB>,
+  user: CurrentUser,
+  id: number,
+  input: StepInput,
+): Promise<{ campaignId: number | null; cases?: number[]; preventions?: number[] }> {
+  const list = await lockOwn(trx, id);
+  const edge = edgeOf(input.action, list.stage);
+  if (!edge) {
+    throw new AppError('INVALID_STATE', `名单当前为“${STAGE_LABEL[list.stage]}”，不能${ACTION_LABEL[input.action]}`);
+  }
+  if (edge.role !== user.role) throw forbidden();
+  const steps = await repo.stepsOf(trx, id);
+  const last = [...steps].reverse().find((s) => s.meetingDate !== null)?.meetingDate ?? null;
+  const why = stepRefusal(edge, input, chinaDay(), last);
+  if (why) throw invalid(why.field, why.message);
+  if (edge.action === 'propose') {
+    const blocked = blockedBy(list, await entriesView(trx, list), null);
+    if (blocked) throw new AppError('INVALID_STATE', blocked);
+  }
+  const detail = edge.action === 'approve' ? await approveIn(trx, user, list, input) : { campaignId: null };
+  const clean = (s: string | undefined) => (s === undefined || s.trim() === '' ? null : s.trim());
+  await repo.insertStep(trx, {
+    listId: id,
+    action: edge.action,
+    fromStage: edge.from,
+    toStage: edge.to,
+    meeting: edge.meeting,
+    meetingDate: input.meetingDate ?? null,
+    documentNo: clean(input.documentNo),
+    decision: edge.action === 'return' ? null : clean(input.decision),
+    reason: edge.action === 'return' ? clean(input.reason) : null,
+    officialId: user.id,
+    actorName: user.displayName || user.username,
+    actorRole: user.role,
+  });
+  await repo.touchList(trx, id, {
+    stage: edge.to,
+    ...(detail.campaignId !== null ? { campaignId: detail.campaignId } : {}),
+  });
+  await recordAudit(trx, actorOf(user), `identification.${edge.action}`, objectOf(list), {
+    from: edge.from,
+    to: edge.to,
+    meeting: edge.meeting,
+    meetingDate: input.meetingDate ?? null,
+    documentNo: clean(input.documentNo),
+    ...detail,
+  });
+  return detail;
 }

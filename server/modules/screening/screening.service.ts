@@ -7,7 +7,9 @@
 //
 // The rule of "screened" lives in screening.rules.ts (the register of item 7 counts by it too); the
 // grades come from the grading service, which villages have a risk screening from the repository.
+import type { Transaction } from 'kysely';
 import type { Db } from '../../db/database.ts';
+import type { DB } from '../../db/schema.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { assertRole, inScope, type CurrentUser, type Role } from '../../lib/access.ts';
 import { actorOf, recordAudit } from '../audit/audit.service.ts';
@@ -158,24 +160,32 @@ export async function openRound(
   assertRole(user, ['county']);
   const county = await getRegionInScope(db, user, input.regionId ?? user.regionId);
   if (county.level !== 'county') throw invalid('regionId', '年度排查由县委组织部按县开启');
-  await db.transaction().execute(async (trx) => {
-    const id = await repo.insertRound(trx, { countyId: county.id, year: input.year, openedBy: user.id });
-    if (id === undefined) {
-      const existing = await repo.roundOf(trx, county.id, input.year);
-      const state = existing ? ROUND_STATUS_LABEL[existing.status] : '已开启';
-      throw new AppError('CONFLICT', `${county.name} ${input.year} 年度排查已经开启（${state}），每县每年只开启一次`);
-    }
-    await recordAudit(
-      trx,
-      actorOf(user),
-      'screening_round.open',
-      { type: 'screening_round', id, regionId: county.id },
-      {
-        year: input.year,
-      },
-    );
-  });
+  await db.transaction().execute((trx) => openRoundIn(trx, user, county, input.year));
   return getRounds(db, user, { regionId: county.id, year: input.year });
+}
+
+/** Opens the county's round of the year (role and scope checked by the caller) in the caller's
+ * transaction; returns its id. */
+export async function openRoundIn(
+  trx: Transaction<DB>,
+  user: CurrentUser,
+  county: RegionRow,
+  year: number,
+): Promise<number> {
+  const id = await repo.insertRound(trx, { countyId: county.id, year, openedBy: user.id });
+  if (id === undefined) {
+    const existing = await repo.roundOf(trx, county.id, year);
+    const state = existing ? ROUND_STATUS_LABEL[existing.status] : '已开启';
+    throw new AppError('CONFLICT', `${county.name} ${year} 年度排查已经开启（${state}），每县每年只开启一次`);
+  }
+  await recordAudit(
+    trx,
+    actorOf(user),
+    'screening_round.open',
+    { type: 'screening_round', id, regionId: county.id },
+    { year },
+  );
+  return id;
 }
 
 /** The county concludes its open round when every village is screened (应纳尽纳); final. */
@@ -183,25 +193,37 @@ export async function concludeRound(db: Db, user: CurrentUser, id: number): Prom
   assertRole(user, ['county']);
   const round = await repo.findRound(db, id);
   if (!round || !inScope(user, round.countyPath)) throw notFound();
-  await db.transaction().execute(async (trx) => {
-    const status = await repo.lockStatus(trx, id);
-    if (status !== 'open')
-      throw new AppError('INVALID_STATE', `${round.countyName} ${round.year} 年度排查已经结束，不能再次结束`);
-    const townships = await coverageUnder(trx, round.countyId, round.year);
-    const why = refusalOf(townships);
-    if (why) throw new AppError('INVALID_STATE', why);
-    const coverage = total(townships);
-    await repo.concludeRound(trx, id, user.id, coverage);
-    await recordAudit(
-      trx,
-      actorOf(user),
-      'screening_round.conclude',
-      { type: 'screening_round', id, regionId: round.countyId },
-      {
-        year: round.year,
-        ...coverage,
-      },
-    );
-  });
+  await db.transaction().execute((trx) => concludeRoundIn(trx, user, round));
   return getRounds(db, user, { regionId: round.countyId, year: round.year });
 }
+
+/** Concludes the round (role and scope checked by the caller) in the caller's transaction, under
+ * the round's lock; refused while a village is missing or when it is concluded already. */
+export async function concludeRoundIn(
+  trx: Transaction<DB>,
+  user: CurrentUser,
+  round: Pick<repo.RoundRow, 'id' | 'countyId' | 'countyName' | 'year'>,
+): Promise<void> {
+  const status = await repo.lockStatus(trx, round.id);
+  if (status !== 'open')
+    throw new AppError('INVALID_STATE', `${round.countyName} ${round.year} 年度排查已经结束，不能再次结束`);
+  const townships = await coverageUnder(trx, round.countyId, round.year);
+  const why = refusalOf(townships);
+  if (why) throw new AppError('INVALID_STATE', why);
+  const coverage = total(townships);
+  await repo.concludeRound(trx, round.id, user.id, coverage);
+  await recordAudit(
+    trx,
+    actorOf(user),
+    'screening_round.conclude',
+    { type: 'screening_round', id: round.id, regionId: round.countyId },
+    {
+      year: round.year,
+      ...coverage,
+    },
+  );
+}
+
+/** The county's round of the year, if any (for other modules: the demo seed). */
+export const roundOf = (db: Db, countyId: number, year: number): Promise<repo.RoundRow | undefined> =>
+  repo.roundOf(db, countyId, year);
