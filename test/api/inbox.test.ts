@@ -1,12 +1,16 @@
 // The inbox (issue 9, item 4): every kind of item a role acts on, scoped to the caller's subtree
 // and to what the role may do (who confirms residents, who closes which kind), each linking to
-// where it is acted on, with exact counts.
+// where it is acted on, with exact counts. Issue 10: the county's 三级认定 lists waiting for 部务会
+// or 常委会, the township's list sent back, and the reports the county sent to screening that no
+// screening answers yet.
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../helpers/app.ts';
 import { addProblem, createCampaign, createCaseAt } from '../helpers/cases.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { createRegion } from '../helpers/factories.ts';
+import { createList, screenVillage } from '../helpers/decisions.ts';
+import { createOfficial, createRegion } from '../helpers/factories.ts';
+import { ensureRiskList } from '../helpers/grading.ts';
 import { call, createCast, type Cast } from '../helpers/officials-api.ts';
 import { defaultQuestionnaire } from '../../server/modules/sessions/questionnaire.ts';
 import { defaultRuleSet } from '../../server/modules/tallies/tallies.rules.ts';
@@ -157,7 +161,16 @@ describe('GET /api/inbox', () => {
         closing(ids.checkOpen as number, v1Name, '初验进行中', yesterdayOpen),
         closing(ids.dueToday as number, v2Name, '今天结束', '定于今天 00:01 结束'),
       ],
-      counts: { confirm_residents: 2, case_waiting: 1, problem_overdue: 1, closing_today: 4, dept_report: 0 },
+      counts: {
+        confirm_residents: 2,
+        case_waiting: 1,
+        problem_overdue: 1,
+        closing_today: 4,
+        dept_report: 0,
+        list_waiting: 0,
+        list_returned: 0,
+        report_to_screen: 0,
+      },
       total: 8,
     });
   });
@@ -170,6 +183,9 @@ describe('GET /api/inbox', () => {
       problem_overdue: 0,
       closing_today: 2,
       dept_report: 0,
+      list_waiting: 0,
+      list_returned: 0,
+      report_to_screen: 0,
     });
     expect(res.body.items.map((i: { link: string }) => i.link)).toEqual([
       `#/sessions/${ids.overdueClose}`,
@@ -184,7 +200,16 @@ describe('GET /api/inbox', () => {
         confirmItem(ids.otherToConfirm as number, otherName, '外乡镇待确认'),
         overdueItem(ids.listed as number, otherName, '外乡镇超期'),
       ],
-      counts: { confirm_residents: 1, case_waiting: 0, problem_overdue: 1, closing_today: 0, dept_report: 0 },
+      counts: {
+        confirm_residents: 1,
+        case_waiting: 0,
+        problem_overdue: 1,
+        closing_today: 0,
+        dept_report: 0,
+        list_waiting: 0,
+        list_returned: 0,
+        report_to_screen: 0,
+      },
       total: 2,
     });
     const county = await call(app, cast.county, 'GET', '/api/inbox');
@@ -194,6 +219,9 @@ describe('GET /api/inbox', () => {
       problem_overdue: 2,
       closing_today: 4,
       dept_report: 0,
+      list_waiting: 0,
+      list_returned: 0,
+      report_to_screen: 0,
     });
     expect(county.body.total).toBe(10);
     expect(county.body.items.filter((i: { kind: string }) => i.kind === 'case_waiting')).toEqual([
@@ -204,5 +232,173 @@ describe('GET /api/inbox', () => {
   it('is not for an admin or anonymous', async () => {
     expect((await call(app, cast.admin, 'GET', '/api/inbox')).status).toBe(403);
     expect((await call(app, null, 'GET', '/api/inbox')).status).toBe(401);
+  });
+});
+
+describe('GET /api/inbox: what the identification procedure leaves waiting', () => {
+  let c: Cast;
+  const l: Record<string, number> = {};
+  const r: Record<string, number> = {};
+  let year = 0;
+  let village = 0;
+
+  /** A step of the list as the decisions service records it. */
+  async function stepOf(listId: number, action: string, from: string, to: string, more: Record<string, string> = {}) {
+    await tdb.db
+      .insertInto('identification_step')
+      .values({
+        list_id: listId,
+        action,
+        from_stage: from,
+        to_stage: to,
+        official_id: c.county.id,
+        actor_name: '测试',
+        actor_role: action === 'propose' ? 'township' : 'county',
+        ...more,
+      })
+      .execute();
+  }
+  const PROPOSE = { meeting: '乡镇党委会', meeting_date: '2026-03-01', decision: '同意上报' };
+  const DETERMINE = { meeting: '部务会', meeting_date: '2026-03-10', document_no: '组部纪〔2026〕3号' };
+
+  async function report(villageId: number, status: 'submitted' | 'dismissed' | 'screening_requested') {
+    const department = await createOfficial(tdb.db, 'department', c.tree.county);
+    const row = await tdb.db
+      .insertInto('department_report')
+      .values({
+        county_id: c.tree.county,
+        village_id: villageId,
+        department: '信访',
+        reported_by: department.id,
+        category: 'petition',
+        description: '群众反映村务公开不及时，多次上访',
+        event_date: '2026-02-01',
+        status,
+        status_changed_at: new Date('2026-02-10T02:00:00Z'),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  beforeAll(async () => {
+    c = await createCast(tdb.db);
+    year = Number(today.slice(0, 4));
+    const rename = (id: number, name: string) =>
+      tdb.db.updateTable('region').set({ name }).where('id', '=', id).execute();
+    await rename(c.tree.township, '东山镇');
+    village = c.tree.village;
+    await rename(village, '柳溪村');
+    const t3 = await createRegion(tdb.db, 'township', c.tree.county, '南岭乡');
+    const t4 = await createRegion(tdb.db, 'township', c.tree.county, '北坡乡');
+    const a = await createRegion(tdb.db, 'village', c.tree.township, '甲村');
+    const b = await createRegion(tdb.db, 'village', c.tree.township, '乙村');
+    await screenVillage(tdb.db, a, 2026, { outcome: 'rectify' });
+    await screenVillage(tdb.db, b, 2026, { outcome: 'prevent', preventionLevel: 2 });
+    // 东山镇: 2026 proposed (waits for 部务会), 2025 sent back by 部务会 (waits for the township)
+    l.proposed = await createList(tdb.db, c.tree.township, 2026, 'proposed', [a, b]);
+    await stepOf(l.proposed, 'propose', 'draft', 'proposed', PROPOSE);
+    l.returned = await createList(tdb.db, c.tree.township, 2025, 'draft');
+    await stepOf(l.returned, 'propose', 'draft', 'proposed', PROPOSE);
+    await stepOf(l.returned, 'return', 'proposed', 'draft', { meeting: '部务会', reason: '甲村排查证据不足' });
+    await createList(tdb.db, c.tree.township, 2024, 'draft'); // a draft never proposed waits for no one
+    // 南岭乡: 2026 determined (waits for 常委会), 2025 sent back by 常委会 to 部务会 (waits for 部务会)
+    l.determined = await createList(tdb.db, t3, 2026, 'determined');
+    await stepOf(l.determined, 'propose', 'draft', 'proposed', PROPOSE);
+    await stepOf(l.determined, 'determine', 'proposed', 'determined', DETERMINE);
+    l.backToCounty = await createList(tdb.db, t3, 2025, 'proposed');
+    await stepOf(l.backToCounty, 'propose', 'draft', 'proposed', PROPOSE);
+    await stepOf(l.backToCounty, 'determine', 'proposed', 'determined', DETERMINE);
+    await stepOf(l.backToCounty, 'return', 'determined', 'proposed', { meeting: '常委会', reason: '请补充乙村材料' });
+    // 北坡乡: a draft never proposed (waits for no one), an approved list of 2024
+    l.draft = await createList(tdb.db, t4, 2026, 'draft');
+    const official = await createOfficial(tdb.db, 'township', t4);
+    await tdb.db
+      .insertInto('identification_list')
+      .values({ township_id: t4, county_id: c.tree.county, year: 2024, stage: 'approved', created_by: official.id })
+      .execute();
+    r.requested = await report(village, 'screening_requested');
+    r.answered = await report(village, 'screening_requested');
+    r.submitted = await report(village, 'submitted');
+    await report(village, 'dismissed');
+    await report(c.otherVillage, 'screening_requested');
+    const riskList = await ensureRiskList(tdb.db, c.tree.county, 2026);
+    await tdb.db
+      .insertInto('risk_screening')
+      .values({
+        list_id: riskList,
+        year: 2026,
+        village_id: village,
+        trigger: 'report',
+        report_id: r.answered,
+        score: 0,
+        high_min: 8,
+        middle_min: 4,
+        level: 'low',
+        outcome: 'none',
+        screened_by: c.township.id,
+        actor_name: '测试',
+      })
+      .execute();
+  });
+
+  const ofKinds = (body: { items: { kind: string }[] }, kinds: string[]) =>
+    body.items.filter((i) => kinds.includes(i.kind));
+  const NEW_KINDS = ['list_waiting', 'list_returned', 'report_to_screen'];
+
+  it('gives the county the lists waiting for 部务会 or 常委会, oldest year first, each with what came before', async () => {
+    const res = await call(app, c.county, 'GET', '/api/inbox');
+    expect(res.status).toBe(200);
+    expect(ofKinds(res.body, NEW_KINDS)).toEqual([
+      {
+        kind: 'list_waiting',
+        title: '南岭乡 2025 年度认定名单：待部务会初步认定',
+        detail: '名单为空；常委会退回，理由：请补充乙村材料；请部务会初步认定或退回乡镇',
+        link: `#/decisions/${l.backToCounty}`,
+      },
+      {
+        kind: 'list_waiting',
+        title: '东山镇 2026 年度认定名单：待部务会初步认定',
+        detail: '软弱涣散村 1 个、重点防控村 1 个；乡镇党委会 2026-03-01 研究提交；请部务会初步认定或退回乡镇',
+        link: `#/decisions/${l.proposed}`,
+      },
+      {
+        kind: 'list_waiting',
+        title: '南岭乡 2026 年度认定名单：待常委会审定',
+        detail: '名单为空；部务会 2026-03-10 初步认定（组部纪〔2026〕3号）；请常委会审定或退回部务会',
+        link: `#/decisions/${l.determined}`,
+      },
+    ]);
+    expect(res.body.counts).toMatchObject({ list_waiting: 3, list_returned: 0, report_to_screen: 0, dept_report: 1 });
+  });
+
+  it('gives the township its list sent back with the reason, and the reports it must screen for', async () => {
+    const res = await call(app, c.township, 'GET', '/api/inbox');
+    expect(ofKinds(res.body, NEW_KINDS)).toEqual([
+      {
+        kind: 'list_returned',
+        title: '东山镇 2025 年度认定名单：已退回乡镇',
+        detail: `部务会 ${today} 退回，理由：甲村排查证据不足；请修改后重新经乡镇党委会研究提交`,
+        link: `#/decisions/${l.returned}`,
+      },
+      {
+        kind: 'report_to_screen',
+        title: '东山镇柳溪村：信访报送（信访矛盾）待排查',
+        detail: '县委组织部 2026-02-10 要求对该村开展负向测评，排查依据选“因部门报送排查”',
+        link: `#/risk/${village}?year=${year}`,
+      },
+    ]);
+    expect(res.body.counts).toMatchObject({ list_waiting: 0, list_returned: 1, report_to_screen: 1, dept_report: 1 });
+    const other = await call(app, c.otherTownship, 'GET', '/api/inbox');
+    expect(ofKinds(other.body, NEW_KINDS)).toEqual([
+      expect.objectContaining({ kind: 'report_to_screen', link: `#/risk/${c.otherVillage}?year=${year}` }),
+    ]);
+  });
+
+  it('leaves a city and a village secretary out of both steps', async () => {
+    for (const who of [c.city, c.village]) {
+      const res = await call(app, who, 'GET', '/api/inbox');
+      expect(res.body.counts).toMatchObject({ list_waiting: 0, list_returned: 0, report_to_screen: 0 });
+    }
   });
 });

@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
+import type { Action, Outcome, Stage } from '../decisions/decisions.rules.ts';
+import type { Category } from '../deptreports/deptreports.rules.ts';
 import type { SessionKind } from '../sessions/sessions.rules.ts';
 
 /** Rows of one kind of item, at most `limit`, with how many there are in all. */
@@ -132,6 +134,113 @@ export async function overdueProblems(
     .where(sql<boolean>`p.deadline < ${today}::date`)
     .orderBy('p.deadline')
     .orderBy('p.id')
+    .limit(limit)
+    .execute();
+  return pageOf(rows);
+}
+
+export interface ListWaitingRow {
+  id: number;
+  townshipName: string;
+  year: number;
+  stage: Stage;
+  rectify: number;
+  prevent: number;
+  none: number;
+  /** the list's latest step, if any */
+  lastAction: Action | null;
+  lastMeeting: string | null;
+  lastMeetingDate: string | null;
+  lastDocumentNo: string | null;
+  lastReason: string | null;
+  lastAt: Date | null;
+}
+
+const countOf = (outcome: Outcome) =>
+  sql<number>`(select count(*) from identification_entry e where e.list_id = l.id and e.outcome = ${outcome})::int`;
+
+/**
+ * 三级认定 lists of townships under `regionId` waiting for a step: in one of `stages`, and when
+ * `returned`, only those whose latest step sent them back. Oldest year first, then the longest waiting.
+ */
+export async function listsWaiting(
+  db: Db,
+  regionId: number,
+  filter: { stages: readonly Stage[]; returned?: boolean },
+  limit: number,
+): Promise<Page<ListWaitingRow>> {
+  if (filter.stages.length === 0) return { rows: [], total: 0 };
+  let q = db
+    .selectFrom('identification_list as l')
+    .innerJoin('region as t', 't.id', 'l.township_id')
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('identification_step')
+          .select(['action', 'meeting', 'meeting_date', 'document_no', 'reason', 'at'])
+          .whereRef('list_id', '=', 'l.id')
+          .orderBy('id', 'desc')
+          .limit(1)
+          .as('st'),
+      (join) => join.onTrue(),
+    )
+    .select([
+      'l.id',
+      't.name as townshipName',
+      'l.year',
+      sql<Stage>`l.stage`.as('stage'),
+      countOf('rectify').as('rectify'),
+      countOf('prevent').as('prevent'),
+      countOf('none').as('none'),
+      sql<Action | null>`st.action`.as('lastAction'),
+      'st.meeting as lastMeeting',
+      sql<string | null>`to_char(st.meeting_date, 'YYYY-MM-DD')`.as('lastMeetingDate'),
+      'st.document_no as lastDocumentNo',
+      'st.reason as lastReason',
+      'st.at as lastAt',
+      sql<number>`(count(*) over ())::int`.as('total'),
+    ])
+    .where(sql<boolean>`t.path @> array[${regionId}]::int[]`)
+    .where('l.stage', 'in', [...filter.stages]);
+  if (filter.returned) q = q.where('st.action', '=', 'return');
+  const rows = await q.orderBy('l.year').orderBy('l.updated_at').orderBy('l.id').limit(limit).execute();
+  return pageOf(rows);
+}
+
+export interface ReportToScreenRow {
+  id: number;
+  villageId: number;
+  villageName: string;
+  townshipName: string;
+  department: string;
+  category: Category;
+  requestedAt: Date;
+}
+
+/**
+ * Department reports about villages under `regionId` whose screening the county requested and for
+ * which no risk screening was made yet (risk_screening.report_id), the longest waiting first.
+ */
+export async function reportsToScreen(db: Db, regionId: number, limit: number): Promise<Page<ReportToScreenRow>> {
+  const rows = await db
+    .selectFrom('department_report as d')
+    .innerJoin('region as v', 'v.id', 'd.village_id')
+    .innerJoin('region as t', 't.id', 'v.parent_id')
+    .select([
+      'd.id',
+      'd.village_id as villageId',
+      'v.name as villageName',
+      't.name as townshipName',
+      'd.department',
+      sql<Category>`d.category`.as('category'),
+      'd.status_changed_at as requestedAt',
+      sql<number>`(count(*) over ())::int`.as('total'),
+    ])
+    .where(inSubtree(regionId))
+    .where('d.status', '=', 'screening_requested')
+    .where(sql<boolean>`not exists (select 1 from risk_screening s where s.report_id = d.id)`)
+    .orderBy('d.status_changed_at')
+    .orderBy('d.id')
     .limit(limit)
     .execute();
   return pageOf(rows);

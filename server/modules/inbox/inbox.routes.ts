@@ -11,7 +11,8 @@ const inboxRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) =
     {
       schema: {
         tags: ['inbox'],
-        summary: '待办：待确认在村人数、待处理的案件、超期问题、今天应结束的测评（本辖区，按本级职责）',
+        summary:
+          '待办：待确认在村人数、待处理的案件、超期问题、今天应结束的测评、部门报送、待审议或被退回的认定名单、待排查的报送（本辖区，按本级职责）',
         response: { 200: InboxReply },
       },
       onRequest: app.requireUser(EVALUATION_ROLES),

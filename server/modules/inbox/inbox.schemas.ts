@@ -6,6 +6,9 @@ export const InboxKindSchema = Type.Union([
   Type.Literal('problem_overdue'),
   Type.Literal('closing_today'),
   Type.Literal('dept_report'),
+  Type.Literal('list_waiting'),
+  Type.Literal('list_returned'),
+  Type.Literal('report_to_screen'),
 ]);
 
 export const InboxItemSchema = Type.Object({
@@ -30,6 +33,9 @@ export const InboxReply = Type.Object({
     problem_overdue: Count,
     closing_today: Count,
     dept_report: Count,
+    list_waiting: Count,
+    list_returned: Count,
+    report_to_screen: Count,
   }),
   total: Count,
 });

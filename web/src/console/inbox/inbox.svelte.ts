@@ -13,6 +13,9 @@ export const KIND_ORDER: readonly InboxKind[] = [
   'closing_today',
   'case_waiting',
   'problem_overdue',
+  'list_waiting',
+  'list_returned',
+  'report_to_screen',
   'dept_report',
 ];
 
@@ -22,6 +25,9 @@ export const KIND_HEADING: Record<InboxKind, string> = {
   problem_overdue: '超期未整改的问题',
   closing_today: '今天应结束的测评',
   dept_report: '待处理的部门报送',
+  list_waiting: '待县级审议的认定名单',
+  list_returned: '被退回的认定名单',
+  report_to_screen: '待排查的部门报送',
 };
 
 export class InboxState {
