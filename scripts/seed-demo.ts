@@ -162,6 +162,9 @@ try {
         regionId,
       })),
       villages: r.villages.map(({ id, name, townshipId }) => ({ id, name, townshipId })),
+      campaignId: r.campaignId,
+      year: r.year,
+      identification: r.identification,
     };
     process.stdout.write(JSON.stringify(out) + '\n');
   } else {

@@ -8,7 +8,10 @@ import { createAdmin, DEMO_PASSWORD, seedDemo } from '../../server/modules/demo/
 import { defaultQuestionnaire } from '../../server/modules/sessions/questionnaire.ts';
 import { defaultRuleSet } from '../../server/modules/tallies/tallies.rules.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { buildTestApp } from '../helpers/app.ts';
 import { createOfficial, createTree } from '../helpers/factories.ts';
+import { call } from '../helpers/officials-api.ts';
+import { sessionFor } from '../helpers/world.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 // Each script run starts tsx and loads the server's modules: generous limits for a busy machine.
@@ -24,7 +27,24 @@ afterAll(async () => {
 });
 
 async function counts() {
-  const n = (table: 'region' | 'official' | 'audit_event' | 'campaign' | 'rectification_case' | 'case_problem') =>
+  const n = (
+    table:
+      | 'region'
+      | 'official'
+      | 'audit_event'
+      | 'campaign'
+      | 'rectification_case'
+      | 'case_problem'
+      | 'case_transition'
+      | 'village_grade'
+      | 'risk_screening'
+      | 'department_report'
+      | 'screening_round'
+      | 'identification_list'
+      | 'identification_entry'
+      | 'identification_step'
+      | 'prevention_record',
+  ) =>
     tdb.db
       .selectFrom(table)
       .select(sql<string>`count(*)`.as('n'))
@@ -37,6 +57,15 @@ async function counts() {
     campaigns: await n('campaign'),
     cases: await n('rectification_case'),
     problems: await n('case_problem'),
+    transitions: await n('case_transition'),
+    grades: await n('village_grade'),
+    screenings: await n('risk_screening'),
+    reports: await n('department_report'),
+    rounds: await n('screening_round'),
+    lists: await n('identification_list'),
+    entries: await n('identification_entry'),
+    steps: await n('identification_step'),
+    preventions: await n('prevention_record'),
   };
 }
 
@@ -155,7 +184,9 @@ describe('seed:demo', () => {
     expect(steps).toEqual([{ action: 'start', from_state: 'listed', to_state: 'rectifying', username: 'demo_county' }]);
     const audit = await tdb.db.selectFrom('audit_event').select(['action', 'actor_role']).execute();
     expect(audit.filter((a) => a.action === 'campaign.create' && a.actor_role === 'cli')).toHaveLength(1);
-    expect(audit.filter((a) => a.action === 'case.create' && a.actor_role === 'cli')).toHaveLength(1);
+    // the case comes from the 常委会's approval, entered as the demo county; the seed then starts it
+    expect(audit.filter((a) => a.action === 'case.create' && a.actor_role === 'county')).toHaveLength(1);
+    expect(audit.filter((a) => a.action === 'case.start' && a.actor_role === 'cli')).toHaveLength(1);
   });
 
   it('gives the demo county its 堡垒指数 sheet and negative list, villages at each grade and two screened weak villages', async () => {
@@ -168,6 +199,8 @@ describe('seed:demo', () => {
       .execute();
     expect(grades).toEqual([
       { village_id: idOf('东山村'), year: 2026, total: 91, grade: 'strong' },
+      { village_id: idOf('石桥村'), year: 2026, total: 88, grade: 'strong' },
+      { village_id: idOf('杏林村'), year: 2026, total: 75, grade: 'middle' },
       { village_id: idOf('桃园村'), year: 2026, total: 72, grade: 'middle' },
       { village_id: idOf('柳溪村'), year: 2026, total: 52, grade: 'weak' },
       { village_id: idOf('西河村'), year: 2026, total: 48, grade: 'weak' },
@@ -202,6 +235,101 @@ describe('seed:demo', () => {
     ]);
   });
 
+  it('concludes the year’s screening round with every village screened and takes both townships’ lists through the three levels', async () => {
+    const seeded = await seedDemo(tdb.db);
+    const { villages, campaignId, year, identification } = seeded;
+    const idOf = (name: string) => villages.find((v) => v.name === name)?.id ?? 0;
+    expect(year).toBe(2026);
+    const rounds = await tdb.db
+      .selectFrom('screening_round')
+      .select(['id', 'year', 'status', 'screened', 'total'])
+      .execute();
+    expect(rounds).toEqual([{ id: identification.roundId, year, status: 'concluded', screened: 6, total: 6 }]);
+    expect(identification.roundStatus).toBe('concluded');
+    const steps = await tdb.db
+      .selectFrom('identification_step as s')
+      .innerJoin('identification_list as l', 'l.id', 's.list_id')
+      .innerJoin('region as t', 't.id', 'l.township_id')
+      .select([
+        't.name',
+        's.action',
+        's.meeting',
+        sql<string>`to_char(s.meeting_date, 'YYYY-MM-DD')`.as('day'),
+        's.document_no',
+        's.decision',
+        's.actor_role',
+      ])
+      .orderBy('s.id')
+      .execute();
+    expect(steps.map((s) => [s.name, s.action, s.meeting, s.actor_role])).toEqual([
+      ['东山镇', 'propose', '乡镇党委会', 'township'],
+      ['东山镇', 'determine', '部务会', 'county'],
+      ['东山镇', 'approve', '常委会', 'county'],
+      ['西河乡', 'propose', '乡镇党委会', 'township'],
+      ['西河乡', 'determine', '部务会', 'county'],
+      ['西河乡', 'approve', '常委会', 'county'],
+    ]);
+    expect(steps.map((s) => s.document_no)).toEqual([
+      null,
+      '示组通〔2026〕12号',
+      '示委〔2026〕35号',
+      null,
+      '示组通〔2026〕12号',
+      '示委〔2026〕35号',
+    ]);
+    const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+    for (const s of steps) {
+      expect(s.decision?.length).toBeGreaterThan(0);
+      expect(s.day.startsWith('2026-')).toBe(true);
+      expect(s.day <= today).toBe(true);
+    }
+    expect(identification.lists.map((l) => l.stage)).toEqual(['approved', 'approved']);
+    const made = await tdb.db
+      .selectFrom('rectification_case')
+      .select(['campaign_id', 'village_id'])
+      .where('id', '=', identification.caseId)
+      .execute();
+    expect(made).toEqual([{ campaign_id: campaignId, village_id: idOf('西河村') }]);
+
+    const app = await buildTestApp(tdb.db);
+    try {
+      const county = await tdb.db
+        .selectFrom('official')
+        .select('id')
+        .where('username', '=', 'demo_county')
+        .executeTakeFirstOrThrow();
+      const who = { cookie: await sessionFor(tdb.db, county.id) };
+      const countyId = seeded.accounts.find((a) => a.username === 'demo_county')?.regionId;
+      const register = await call(app, who, 'GET', `/api/identification?regionId=${countyId}&year=${year}`);
+      expect(register.status).toBe(200);
+      expect(register.body.coverage).toEqual({ screened: 6, total: 6 });
+      type Row = { villageId: number; caseId: number | null; decision: { stage: string; outcome: string } | null };
+      const row = (name: string) => (register.body.villages as Row[]).find((v) => v.villageId === idOf(name));
+      expect(row('西河村')?.decision).toEqual({ stage: 'approved', outcome: 'rectify' });
+      expect(row('西河村')?.caseId).toBe(identification.caseId);
+      expect(row('柳溪村')?.decision).toEqual({ stage: 'approved', outcome: 'prevent' });
+      expect(row('东山村')?.decision).toBeNull();
+      const west = villages.find((v) => v.name === '西河村')?.townshipId;
+      const board = await call(app, who, 'GET', `/api/board?regionId=${west}&year=${year}`);
+      expect(board.status).toBe(200);
+      expect(JSON.stringify(board.body)).toContain(`"case":{"id":${identification.caseId},"state":"rectifying"`);
+    } finally {
+      await app.close();
+    }
+    const entry = await tdb.db
+      .selectFrom('identification_entry')
+      .select(['case_id', 'prevention_id'])
+      .where('village_id', 'in', [idOf('西河村'), idOf('柳溪村')])
+      .orderBy('village_id')
+      .execute();
+    expect(entry).toEqual([
+      { case_id: null, prevention_id: expect.any(Number) },
+      { case_id: identification.caseId, prevention_id: null },
+    ]);
+    const prevention = await tdb.db.selectFrom('prevention_record').select(['village_id', 'level', 'status']).execute();
+    expect(prevention).toEqual([{ village_id: idOf('柳溪村'), level: 3, status: 'active' }]);
+  });
+
   it('changes nothing when run again and answers with the same accounts and villages', async () => {
     const before = await counts();
     const first = await seedDemo(tdb.db);
@@ -222,6 +350,9 @@ describe('seed:demo', () => {
         regionId,
       })),
       villages: seeded.villages.map(({ id, name, townshipId }) => ({ id, name, townshipId })),
+      campaignId: seeded.campaignId,
+      year: 2026,
+      identification: seeded.identification,
     });
     expect(r.stdout).toBe(`${JSON.stringify(JSON.parse(r.stdout))}\n`);
   });

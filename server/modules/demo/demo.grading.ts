@@ -1,7 +1,8 @@
 // 堡垒指数 and 负向测评 of the demo county in the demo campaign's year, through the services: the
 // county's sheet and negative list (the editable defaults); 东山镇 scores its three villages (东山村
 // 强村 91, 桃园村 中等村 72, 柳溪村 弱村 52, screened: 中风险 → 重点防控村), 西河乡 scores 西河村 (the demo
-// case's village) 弱村 48, screened: 高风险 → 软弱涣散村; 杏林村 and 石桥村 stay unscored. Only what is
+// case's village) 弱村 48, screened: 高风险 → 软弱涣散村, 杏林村 中等村 75 and 石桥村 强村 88, so that
+// every village is screened and the year's round can be concluded (demo.decisions.ts). Only what is
 // missing is added.
 import type { Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
@@ -36,6 +37,8 @@ const WEST: Plan[] = [
     present: ['村党组织政治功能不强', '村“两委”班子不团结、战斗力不强', '党务、村务、财务公开不规范'],
     evidence: '镇党委走访谈话记录；村务公开栏半年未更新',
   },
+  { village: '杏林村', total: 75, present: [] },
+  { village: '石桥村', total: 88, present: [] },
 ];
 
 export interface DemoPeople {

@@ -122,48 +122,53 @@ export async function insertCampaign(
   return row.id;
 }
 
-/** Any case of the village (the demo never adds a second one, whatever became of the first). */
-export async function findCase(trx: Transaction<DB>, villageId: number) {
-  return trx.selectFrom('rectification_case').select('id').where('village_id', '=', villageId).executeTakeFirst();
+/** The newest case of the village in the campaign, if any. */
+export async function caseIn(trx: Transaction<DB>, campaignId: number, villageId: number): Promise<number | undefined> {
+  const row = await trx
+    .selectFrom('rectification_case')
+    .select('id')
+    .where('campaign_id', '=', campaignId)
+    .where('village_id', '=', villageId)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  return row?.id;
 }
 
 export interface DemoCase {
-  campaignId: number;
-  villageId: number;
-  types: string[];
   plan: string;
   responsible: Record<string, string>;
-  deadline: string;
-  createdBy: number;
   problems: { description: string; owner: string; deadline: string }[];
   /** the transition from listed to rectifying */
   start: { officialId: number; actorName: string; actorRole: string };
 }
 
-/** A case already under rectification: the row, its problems and its start step. */
-export async function insertRectifyingCase(trx: Transaction<DB>, c: DemoCase): Promise<number> {
-  const { id } = await trx
-    .insertInto('rectification_case')
-    .values({
-      campaign_id: c.campaignId,
-      village_id: c.villageId,
-      types: JSON.stringify(c.types),
+/**
+ * Takes a case the 常委会 approval has just listed (state 'listed') into rectification as the demo
+ * shows it: its plan, responsible people and problems, then the county's start. Only a listed
+ * case is changed; returns whether it was.
+ */
+export async function startListedCase(trx: Transaction<DB>, caseId: number, c: DemoCase): Promise<boolean> {
+  const changed = await trx
+    .updateTable('rectification_case')
+    .set({
       plan: c.plan,
       responsible: JSON.stringify(c.responsible),
       state: 'rectifying',
-      deadline: c.deadline,
-      created_by: c.createdBy,
+      state_changed_at: sql`now()`,
+      updated_at: sql`now()`,
     })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+    .where('id', '=', caseId)
+    .where('state', '=', 'listed')
+    .executeTakeFirst();
+  if (Number(changed.numUpdatedRows) === 0) return false;
   await trx
     .insertInto('case_problem')
-    .values(c.problems.map((p) => ({ case_id: id, ...p })))
+    .values(c.problems.map((p) => ({ case_id: caseId, ...p })))
     .execute();
   await trx
     .insertInto('case_transition')
     .values({
-      case_id: id,
+      case_id: caseId,
       action: 'start',
       from_state: 'listed',
       to_state: 'rectifying',
@@ -172,7 +177,7 @@ export async function insertRectifyingCase(trx: Transaction<DB>, c: DemoCase): P
       actor_role: c.start.actorRole,
     })
     .execute();
-  return id;
+  return true;
 }
 
 // ---------- the scale dataset (demo.scale.ts) ----------

@@ -6,12 +6,13 @@
 import type { Db } from '../../db/database.ts';
 import type { Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
-import type { Role } from '../../lib/access.ts';
+import type { CurrentUser, Role } from '../../lib/access.ts';
 import { generatePassword, hashPassword, PASSWORD_MAX_LENGTH } from '../../lib/passwords.ts';
 import { AppError } from '../../errors.ts';
 import { CLI_ACTOR, recordAudit } from '../audit/audit.service.ts';
 import { checkPasswordPolicy } from '../officials/officials.service.ts';
-import { DEMO_CAMPAIGN, DEMO_CASE_VILLAGE, ensureDemoCases } from './demo.cases.ts';
+import { DEMO_CAMPAIGN, DEMO_CASE_VILLAGE, ensureDemoCampaign } from './demo.cases.ts';
+import { ensureDemoIdentification, type DemoIdentification } from './demo.decisions.ts';
 import { DEMO_DEPARTMENT, DEMO_REPORT_VILLAGE, ensureDemoReport } from './demo.deptreports.ts';
 import { ensureDemoGrading } from './demo.grading.ts';
 import * as repo from './demo.repository.ts';
@@ -70,6 +71,10 @@ export interface DemoResult {
   villages: DemoVillage[];
   /** the demo campaign of 示范县 (one case in it, in 西河村) */
   campaignId: number;
+  /** the demo campaign's year: the year of the demo's grades, screenings, round and lists */
+  year: number;
+  /** the concluded screening round, the townships' approved lists and the case in 西河村 */
+  identification: DemoIdentification;
   created: Created;
 }
 
@@ -175,34 +180,26 @@ export async function seedDemo(db: Db): Promise<DemoResult> {
     const county = await repo.findAccount(trx, 'demo_county');
     const village = villages.find((v) => v.name === DEMO_CASE_VILLAGE);
     if (!county || !village) throw new AppError('INTERNAL', '演示数据不完整');
-    const campaignId = await ensureDemoCases(trx, created, {
-      countyId: county.regionId,
-      villageId: village.id,
-      county: { id: county.id, displayName: '演示县委组织部' },
-    });
+    const campaignId = await ensureDemoCampaign(trx, created, { countyId: county.regionId, county });
     const township = await repo.findAccount(trx, 'demo_township1');
     if (township) {
       const keeper = { ...township, role: 'township' as const, displayName: '演示东山镇党委', regionPath: [] };
       await ensureDemoFiles(trx, keeper, villages);
     }
     const west = await repo.findAccount(trx, 'demo_township2');
+    const as = (a: repo.AccountRef, role: 'county' | 'township', displayName: string): CurrentUser => ({
+      ...a,
+      role,
+      displayName,
+      regionPath: [],
+    });
+    const countyUser = as(county, 'county', '演示县委组织部');
+    const townships: CurrentUser[] = [];
     if (township && west) {
-      const as = (a: repo.AccountRef, role: 'county' | 'township', displayName: string) => ({
-        ...a,
-        role,
-        displayName,
-        regionPath: [],
-      });
-      await ensureDemoGrading(
-        trx,
-        {
-          county: as(county, 'county', '演示县委组织部'),
-          east: as(township, 'township', '演示东山镇党委'),
-          west: as(west, 'township', '演示西河乡党委'),
-        },
-        DEMO_CAMPAIGN.year,
-        villages,
-      );
+      const east = as(township, 'township', '演示东山镇党委');
+      const westUser = as(west, 'township', '演示西河乡党委');
+      townships.push(east, westUser);
+      await ensureDemoGrading(trx, { county: countyUser, east, west: westUser }, DEMO_CAMPAIGN.year, villages);
     }
     const dept = await repo.findAccount(trx, 'demo_dept');
     const reported = villages.find((v) => v.name === DEMO_REPORT_VILLAGE);
@@ -210,7 +207,13 @@ export async function seedDemo(db: Db): Promise<DemoResult> {
       const user = { ...dept, role: 'department' as const, displayName: '演示县信访局', regionPath: [] };
       await ensureDemoReport(trx, user, reported.id, `${DEMO_CAMPAIGN.year}-03-15`);
     }
-    return { accounts, villages, campaignId, created };
+    const identification = await ensureDemoIdentification(
+      trx,
+      { county: countyUser, townships },
+      { year: DEMO_CAMPAIGN.year, campaignId, caseVillageId: village.id },
+      created,
+    );
+    return { accounts, villages, campaignId, year: DEMO_CAMPAIGN.year, identification, created };
   });
 }
 
