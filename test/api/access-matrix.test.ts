@@ -229,7 +229,8 @@ const onReport = (path: string, payload?: unknown) => (ctx: CaseContext) => ({
 // is read and saved by the township; P (T1, next year, draft, empty) is proposed by the township and
 // D (T1, the year after, proposed) determined by the county; V1 is a 重点防控村 of DECISION_YEAR,
 // reviewed by the county. The city and county read, the township reads its own.
-const DECISION_YEAR = 2094;
+// past years: a step's meeting cannot be in the future nor before 1 January of the year before the list's
+const DECISION_YEAR = 2012;
 const decision = { listId: 0, version: 1, proposeId: 0, determineId: 0, preventionId: 0 };
 const DECISION_READERS = { city: 'any', county: 'any', township: 'any' } as const;
 const chainTownship = () => world.places['own-village'].tree.township;
@@ -1080,11 +1081,11 @@ const ROWS: MatrixRow[] = [
       actor?.role === 'county'
         ? {
             url: `/api/identification-lists/${decision.determineId}/steps`,
-            ...json({ action: 'determine', meetingDate: '2026-01-10', documentNo: '组部〔2026〕1号' }),
+            ...json({ action: 'determine', meetingDate: `${DECISION_YEAR + 2}-01-10`, documentNo: '组部〔2014〕1号' }),
           }
         : {
             url: `/api/identification-lists/${decision.proposeId}/steps`,
-            ...json({ action: 'propose', meetingDate: '2026-01-05', decision: '同意上报' }),
+            ...json({ action: 'propose', meetingDate: `${DECISION_YEAR + 1}-01-05`, decision: '同意上报' }),
           },
     check: (res, { actor }) => expect(res.json().stage).toBe(actor?.role === 'county' ? 'determined' : 'proposed'),
   },

@@ -207,7 +207,11 @@ describe('the three levels', () => {
     });
     const noReason = await refused(cast.county, 'POST', `/api/identification-lists/${id}/steps`, { action: 'return' });
     expect(noReason).toMatchObject({ status: 400, body: { message: '退回须写明理由' } });
-    const back = await step(cast.county, id, { action: 'return', reason: '乙村材料不全，请补充' });
+    const back = await step(cast.county, id, {
+      action: 'return',
+      meetingDate: '2026-03-04',
+      reason: '乙村材料不全，请补充',
+    });
     expect(back.body).toMatchObject({ stage: 'draft' });
     expect((await step(t.me, id, { ...PROPOSE, meetingDate: '2026-03-05' })).status).toBe(200);
     const early = await refused(cast.county, 'POST', `/api/identification-lists/${id}/steps`, {

@@ -4,7 +4,9 @@ import {
   caseTypesFor,
   edgeOf,
   EDGES,
+  earliestMeetingDay,
   entryRefusal,
+  lastStepDay,
   loweringRefusal,
   loweringText,
   stepRefusal,
@@ -160,5 +162,44 @@ describe('loweringRefusal', () => {
     expect(loweringText(1, 2)).toBe('由一级调至二级防控');
     expect(loweringText(2, 2)).toBe('维持二级防控');
     expect(loweringText(3, null)).toBe('由三级防控解除重点防控');
+  });
+});
+
+describe('how early a meeting may be dated', () => {
+  const propose = edge('propose', 'draft');
+  const ok = { meetingDate: '2025-01-01', decision: '同意' };
+
+  it('accepts 1 January of the year before the list’s and refuses the day before (a mistyped 0026 or 2006)', () => {
+    expect(earliestMeetingDay(2026)).toBe('2025-01-01');
+    expect(stepRefusal(propose, ok, TODAY, null, 2026)).toBeNull();
+    const message = '会议日期不能早于 2025-01-01（本名单为 2026 年度）';
+    for (const meetingDate of ['2024-12-31', '2006-03-01', '0001-01-01']) {
+      expect(stepRefusal(propose, { ...ok, meetingDate }, TODAY, null, 2026)).toEqual({
+        field: 'meetingDate',
+        message,
+      });
+    }
+    // without the year (an older caller) only the other checks apply
+    expect(stepRefusal(propose, { ...ok, meetingDate: '2006-03-01' }, TODAY, null)).toBeNull();
+  });
+
+  it('dates the next meeting from the latest meeting, or the day a return without one was entered', () => {
+    const step = (action: Edge['action'], meetingDate: string | null, enteredOn: string) => ({
+      action,
+      meetingDate,
+      enteredOn,
+    });
+    expect(lastStepDay([])).toBeNull();
+    expect(lastStepDay([step('propose', '2026-03-01', '2026-03-05')])).toBe('2026-03-01');
+    expect(lastStepDay([step('propose', '2026-03-01', '2026-03-05'), step('return', null, '2026-03-07')])).toBe(
+      '2026-03-07',
+    );
+    expect(lastStepDay([step('propose', '2026-03-01', '2026-03-05'), step('return', '2026-03-06', '2026-03-07')])).toBe(
+      '2026-03-06',
+    );
+    // a step other than a return always has its meeting's date; without one it dates nothing
+    expect(lastStepDay([step('propose', '2026-03-01', '2026-03-05'), step('determine', null, '2026-03-09')])).toBe(
+      '2026-03-01',
+    );
   });
 });

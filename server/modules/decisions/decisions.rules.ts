@@ -74,11 +74,36 @@ export function isDay(s: string): boolean {
 const filled = (s: string | undefined): boolean => s !== undefined && s.trim().length > 0;
 
 /**
- * Why this step cannot be recorded as entered, or null. `today` and `lastDate` (the meeting date of
- * the list's latest step, if any) are YYYY-MM-DD in China time: a meeting cannot be in the future,
- * nor before the step it follows.
+ * The day from which the list's next meeting may be dated (YYYY-MM-DD), or null: the latest of its
+ * steps' meeting dates and, for a return entered without one, the day it was entered (`enteredOn`,
+ * China time): a 乡镇党委会 cannot study again a list not yet sent back to it.
  */
-export function stepRefusal(edge: Edge, input: StepInput, today: string, lastDate: string | null): Refusal | null {
+export function lastStepDay(
+  steps: readonly { action: Action; meetingDate: string | null; enteredOn: string }[],
+): string | null {
+  let last: string | null = null;
+  for (const s of steps) {
+    const day = s.meetingDate ?? (s.action === 'return' ? s.enteredOn : null);
+    if (day !== null && (last === null || day > last)) last = day;
+  }
+  return last;
+}
+
+/** The earliest meeting date a list of `year` may rest on: 1 January of the year before. */
+export const earliestMeetingDay = (year: number): string => `${year - 1}-01-01`;
+
+/**
+ * Why this step cannot be recorded as entered, or null. `today` and `lastDate` (lastStepDay) are
+ * YYYY-MM-DD in China time: a meeting cannot be in the future, nor before the step it follows, nor
+ * (given the list's `year`) before 1 January of the year before (a mistyped 0026 or 2006).
+ */
+export function stepRefusal(
+  edge: Edge,
+  input: StepInput,
+  today: string,
+  lastDate: string | null,
+  year?: number,
+): Refusal | null {
   if (input.meeting !== undefined && input.meeting !== edge.meeting) {
     return { field: 'meeting', message: `此步骤由${edge.meeting}作出，会议应为“${edge.meeting}”` };
   }
@@ -92,6 +117,9 @@ export function stepRefusal(edge: Edge, input: StepInput, today: string, lastDat
       return { field: 'meetingDate', message: '会议日期格式应为 YYYY-MM-DD' };
     }
     if (input.meetingDate > today) return { field: 'meetingDate', message: '会议日期不能晚于今天' };
+    if (year !== undefined && input.meetingDate < earliestMeetingDay(year)) {
+      return { field: 'meetingDate', message: `会议日期不能早于 ${earliestMeetingDay(year)}（本名单为 ${year} 年度）` };
+    }
     if (lastDate !== null && input.meetingDate < lastDate) {
       return { field: 'meetingDate', message: `会议日期不能早于上一步骤的会议日期（${lastDate}）` };
     }

@@ -18,7 +18,7 @@ import { countyOf, getChildren, getRegionInScope, type RegionRow } from '../regi
 import { latestScreeningsUnder } from '../risk/risk.evidence.service.ts';
 import { approveIn } from './decisions.approval.ts';
 import * as repo from './decisions.repository.ts';
-import { ACTION_LABEL, edgeOf, entryRefusal, STAGE_LABEL, stepRefusal } from './decisions.rules.ts';
+import { ACTION_LABEL, edgeOf, entryRefusal, lastStepDay, STAGE_LABEL, stepRefusal } from './decisions.rules.ts';
 import type { CreateListInput, ListsReply, ListView, PutListInput, StepInput } from './decisions.schemas.ts';
 import { blockedBy, entriesView, toListView } from './decisions.view.ts';
 
@@ -249,8 +249,8 @@ export async function takeStepIn(
   }
   if (edge.role !== user.role) throw forbidden();
   const steps = await repo.stepsOf(trx, id);
-  const last = [...steps].reverse().find((s) => s.meetingDate !== null)?.meetingDate ?? null;
-  const why = stepRefusal(edge, input, chinaDay(), last);
+  const last = lastStepDay(steps.map((s) => ({ ...s, enteredOn: chinaDay(s.at) })));
+  const why = stepRefusal(edge, input, chinaDay(), last, list.year);
   if (why) throw invalid(why.field, why.message);
   if (edge.action === 'propose') {
     const blocked = blockedBy(list, await entriesView(trx, list), null);
