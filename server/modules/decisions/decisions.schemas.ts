@@ -200,6 +200,9 @@ export type PreventionsReply = Static<typeof PreventionsReply>;
 export const PreventionReviewBody = Type.Object(
   {
     riskLevel: RiskLevelSchema,
+    /** the level the county saw when it decided (the console sends it): another level now is a 409,
+     * so a second tab or a double submit cannot record a 维持 the county never made */
+    fromLevel: Type.Optional(LevelSchema),
     /** the new 防控措施等级; null lifts the record (only from 三级) */
     toLevel: Nullable(LevelSchema),
     note: Type.String({ minLength: 1, maxLength: 1000 }),

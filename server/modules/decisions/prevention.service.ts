@@ -100,6 +100,12 @@ export async function reviewPrevention(
     const row = await store.lockPrevention(trx, id);
     if (!row) throw notFound();
     if (row.status === 'lifted') throw new AppError('INVALID_STATE', '该村已解除重点防控，不能再调整');
+    if (input.fromLevel !== undefined && input.fromLevel !== row.level) {
+      throw new AppError(
+        'CONFLICT',
+        `该村的防控措施等级已调整为${LEVEL_NAME[row.level]}防控（在您打开此页之后），请刷新后再复核`,
+      );
+    }
     const why = loweringRefusal(row.level, input.toLevel);
     if (why) throw invalid('toLevel', why);
     const reviewId = await store.insertReview(trx, {
