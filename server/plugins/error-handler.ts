@@ -30,6 +30,10 @@ function messageOf(e: { keyword?: string; message?: string; params?: Record<stri
       return `不能大于 ${String(e.params?.limit)}`;
     case 'minimum':
       return `不能小于 ${String(e.params?.limit)}`;
+    case 'minItems':
+      return `不能少于 ${String(e.params?.limit)} 项`;
+    case 'maxItems':
+      return `不能多于 ${String(e.params?.limit)} 项`;
     case 'enum':
     case 'const':
     case 'anyOf':

@@ -5,7 +5,9 @@
 //  - after a return without a meeting date, the township's new 乡镇党委会 could be dated before the
 //    return was entered (a meeting cannot study a list not yet sent back);
 //  - two reviews of one 重点防控村 sent at once, both lowering 一级 to 二级 (a second tab, a double
-//    submit): the second was recorded as 维持二级防控, a review the county never made.
+//    submit): the second was recorded as 维持二级防控, a review the county never made;
+//  - too few or too many items in a list (a screening without marks, a list of 501 villages) was
+//    answered in English (must NOT have fewer than 1 items).
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chinaDay } from '../../server/modules/cases/cases.rules.ts';
@@ -137,5 +139,29 @@ describe('调低防控措施等级 twice at once', () => {
     // a stale page later (it still shows 一级) is refused the same way and changes nothing
     const stale = await refused(cast.county, 'POST', url, body);
     expect(stale).toMatchObject({ status: 409, body: { code: 'CONFLICT' } });
+  });
+});
+
+describe('lists too short or too long', () => {
+  it('names the field and the bound in Chinese: a screening without marks, a list of 501 entries', async () => {
+    const { id, me, village } = await listAt('draft');
+    const noMarks = await refused(me, 'POST', `/api/risk/villages/${village}/screenings`, { year: YEAR, marks: [] });
+    expect(noMarks).toMatchObject({
+      status: 400,
+      body: {
+        code: 'VALIDATION_FAILED',
+        message: '字段 marks：不能少于 1 项',
+        details: [{ field: 'marks', message: '不能少于 1 项' }],
+      },
+    });
+    const entry = { villageId: village, outcome: 'rectify', preventionLevel: null, note: '' };
+    const tooMany = await refused(me, 'PUT', `/api/identification-lists/${id}`, {
+      version: 1,
+      entries: Array.from({ length: 501 }, () => entry),
+    });
+    expect(tooMany).toMatchObject({
+      status: 400,
+      body: { message: '字段 entries：不能多于 500 项', details: [{ field: 'entries', message: '不能多于 500 项' }] },
+    });
   });
 });
