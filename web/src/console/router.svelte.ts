@@ -23,40 +23,55 @@ export type Page =
   | 'import'
   | 'password';
 
+/** The menu's groups, in order: the day's work, 认定 (identification), 整顿 (rectification), 设置. */
+export type NavGroup = 'work' | 'identify' | 'rectify' | 'settings';
+export const NAV_GROUPS: readonly { group: NavGroup; label: string }[] = [
+  { group: 'work', label: '工作台' },
+  { group: 'identify', label: '认定' },
+  { group: 'rectify', label: '整顿' },
+  { group: 'settings', label: '设置' },
+];
+
 export interface NavItem {
   page: Page;
   label: string;
+  group: NavGroup;
   roles: readonly Role[] | 'all';
   /** the label this role sees instead (a department's own reports: 我的报送) */
   labelOf?: Partial<Record<Role, string>>;
 }
 
+const OFFICIALS = ['city', 'county', 'township'] as const;
+const WITH_VILLAGE = ['city', 'county', 'township', 'village'] as const;
+
+/** In menu order within each group. */
 export const NAV: readonly NavItem[] = [
-  { page: 'board', label: '工作台', roles: ['city', 'county', 'township'] },
-  { page: 'cases', label: '整顿案件', roles: ['city', 'county', 'township', 'village'] },
-  { page: 'inbox', label: '待办', roles: ['city', 'county', 'township', 'village'] },
-  { page: 'villagefiles', label: '村情档案', roles: ['city', 'county', 'township', 'village'] },
-  { page: 'grading', label: '堡垒指数', roles: ['city', 'county', 'township', 'village'] },
-  { page: 'risk', label: '负向测评', roles: ['city', 'county', 'township'] },
-  { page: 'screening', label: '年度排查', roles: ['city', 'county', 'township'] },
-  { page: 'identification', label: '认定台账', roles: ['city', 'county', 'township'] },
-  { page: 'decisions', label: '三级认定', roles: ['city', 'county', 'township'] },
-  { page: 'prevention', label: '重点防控村', roles: ['city', 'county', 'township'] },
+  { page: 'board', label: '工作台', group: 'work', roles: OFFICIALS },
+  { page: 'inbox', label: '待办', group: 'work', roles: WITH_VILLAGE },
+  { page: 'villagefiles', label: '村情档案', group: 'identify', roles: WITH_VILLAGE },
+  { page: 'grading', label: '堡垒指数', group: 'identify', roles: WITH_VILLAGE },
+  { page: 'risk', label: '负向测评', group: 'identify', roles: OFFICIALS },
+  { page: 'screening', label: '年度排查', group: 'identify', roles: OFFICIALS },
+  // a 行业部门 account sees its reports only (the API refuses it everything else)
   {
     page: 'deptreports',
     label: '部门报送',
-    roles: ['department', 'city', 'county', 'township'],
+    group: 'identify',
+    roles: ['department', ...OFFICIALS],
     labelOf: { department: '我的报送' },
   },
-  { page: 'departments', label: '行业部门账户', roles: ['county'] },
-  { page: 'campaigns', label: '整顿工作', roles: ['city', 'county', 'township'] },
-  { page: 'sessions', label: '测评', roles: ['city', 'county', 'township', 'village'] },
-  { page: 'schedule', label: '批量安排', roles: ['county', 'township'] },
-  // a 行业部门 account sees its reports only (the API refuses it everything else)
-  { page: 'regions', label: '区域', roles: ['admin', 'city', 'county', 'township', 'village'] },
-  { page: 'accounts', label: '账户管理', roles: ['admin'] },
-  { page: 'import', label: '导入村庄', roles: ['admin', 'city', 'county'] },
-  { page: 'password', label: '修改密码', roles: 'all' },
+  { page: 'decisions', label: '三级认定', group: 'identify', roles: OFFICIALS },
+  { page: 'prevention', label: '重点防控村', group: 'identify', roles: OFFICIALS },
+  { page: 'identification', label: '认定台账', group: 'identify', roles: OFFICIALS },
+  { page: 'campaigns', label: '整顿工作', group: 'rectify', roles: OFFICIALS },
+  { page: 'cases', label: '整顿案件', group: 'rectify', roles: WITH_VILLAGE },
+  { page: 'sessions', label: '测评', group: 'rectify', roles: WITH_VILLAGE },
+  { page: 'schedule', label: '批量安排', group: 'rectify', roles: ['county', 'township'] },
+  { page: 'regions', label: '区域', group: 'settings', roles: ['admin', ...WITH_VILLAGE] },
+  { page: 'accounts', label: '账户管理', group: 'settings', roles: ['admin'] },
+  { page: 'departments', label: '行业部门账户', group: 'settings', roles: ['county'] },
+  { page: 'import', label: '导入村庄', group: 'settings', roles: ['admin', 'city', 'county'] },
+  { page: 'password', label: '修改密码', group: 'settings', roles: 'all' },
 ];
 
 export function allowed(page: Page, role: Role): boolean {
@@ -64,9 +79,27 @@ export function allowed(page: Page, role: Role): boolean {
   return item !== undefined && (item.roles === 'all' || item.roles.includes(role));
 }
 
-/** The first page of the menu this role may see: the board (工作台) for township, county and city,
- * the cases (with their inbox) for the village, the regions for the admin, 我的报送 for a department. */
+export interface NavSection {
+  group: NavGroup;
+  label: string;
+  items: NavItem[];
+}
+
+/** The role's menu: its groups that hold any of its pages, each with those pages. */
+export function menuOf(role: Role): NavSection[] {
+  return NAV_GROUPS.map((g) => ({
+    ...g,
+    items: NAV.filter((n) => n.group === g.group && allowed(n.page, role)),
+  })).filter((s) => s.items.length > 0);
+}
+
+/** A short menu (a department's two items, an admin's four) reads better without group headings. */
+export const GROUPED_FROM = 6;
+
+/** The page this role starts on: the board (工作台) for township, county and city, the cases (with
+ * their inbox) for the village, the regions for the admin, 我的报送 for a department. */
 export function defaultPage(role: Role): Page {
+  if (role === 'village') return 'cases';
   return NAV.find((n) => allowed(n.page, role))?.page ?? 'regions';
 }
 
