@@ -50,12 +50,23 @@ function human(result: DemoResult, url: string): string {
   const byTownship = new Map<number, string[]>();
   for (const v of result.villages)
     byTownship.set(v.townshipId, [...(byTownship.get(v.townshipId) ?? []), `${v.name}（${v.code}）`]);
+  const { identification: idn, year } = result;
+  const approved = idn.lists.filter((l) => l.stage === 'approved').length;
+  const cycle = [
+    idn.roundStatus === 'concluded'
+      ? `示范县 ${year} 年度排查已结束（6 个村全部排查）`
+      : `示范县 ${year} 年度排查未结束`,
+    `${approved} 个乡镇的认定名单已经乡镇党委会、部务会、常委会审定`,
+    idn.caseId === null ? '' : `西河村为软弱涣散村（整顿案件编号 ${idn.caseId}，整顿中）`,
+    approved > 0 ? '柳溪村为重点防控村' : '',
+  ].filter((s) => s !== '');
   return [
     head,
     '',
     table(rows),
     '',
     `演示村：${[...byTownship.values()].map((list) => list.join('、')).join('；')}`,
+    `年度认定：${cycle.join('；')}；demo_dept（县信访局）报送了杏林村的一件信访问题，待县委组织部处理。`,
     '',
     `登录：先运行 npm start，再在浏览器打开 ${url}/ ，用上表任一账户登录。`,
     '注意：这些密码是公开的演示密码，只用于试用；正式使用请用 npm run admin:create 创建管理员。',
