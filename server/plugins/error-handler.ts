@@ -34,6 +34,10 @@ function messageOf(e: { keyword?: string; message?: string; params?: Record<stri
       return `不能少于 ${String(e.params?.limit)} 项`;
     case 'maxItems':
       return `不能多于 ${String(e.params?.limit)} 项`;
+    case 'minProperties':
+      return `至少填写 ${String(e.params?.limit)} 项`;
+    case 'maxProperties':
+      return `不能多于 ${String(e.params?.limit)} 项`;
     case 'enum':
     case 'const':
     case 'anyOf':

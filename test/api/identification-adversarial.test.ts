@@ -7,10 +7,12 @@
 //  - two reviews of one 重点防控村 sent at once, both lowering 一级 to 二级 (a second tab, a double
 //    submit): the second was recorded as 维持二级防控, a review the county never made;
 //  - too few or too many items in a list (a screening without marks, a list of 501 villages) was
-//    answered in English (must NOT have fewer than 1 items).
+//    answered in English (must NOT have fewer than 1 items), and so was an empty change (a PATCH {}:
+//    must NOT have fewer than 1 properties).
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chinaDay } from '../../server/modules/cases/cases.rules.ts';
+import { createCampaign } from '../helpers/cases.ts';
 import { buildTestApp } from '../helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { createList, createPrevention, screenVillage } from '../helpers/decisions.ts';
@@ -34,7 +36,7 @@ afterAll(async () => {
   await tdb.close();
 });
 
-async function refused(who: Caller, method: 'POST' | 'PUT', url: string, payload: unknown) {
+async function refused(who: Caller, method: 'POST' | 'PUT' | 'PATCH', url: string, payload: unknown) {
   const before = await databaseDigest(tdb.db);
   const res = await call(app, who, method, url, payload);
   expect(await databaseDigest(tdb.db)).toEqual(before);
@@ -162,6 +164,17 @@ describe('lists too short or too long', () => {
     expect(tooMany).toMatchObject({
       status: 400,
       body: { message: '字段 entries：不能多于 500 项', details: [{ field: 'entries', message: '不能多于 500 项' }] },
+    });
+  });
+});
+
+describe('an empty change', () => {
+  it('is named in Chinese (PATCH a campaign with {})', async () => {
+    const campaign = await createCampaign(tdb.db, cast.tree.county, { year: YEAR });
+    const res = await refused(cast.county, 'PATCH', `/api/campaigns/${campaign}`, {});
+    expect(res).toMatchObject({
+      status: 400,
+      body: { message: '字段 (body)：至少填写 1 项', details: [{ field: '(body)', message: '至少填写 1 项' }] },
     });
   });
 });
