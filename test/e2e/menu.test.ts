@@ -3,6 +3,7 @@
 // 菜单 button, and behind the button on a 360 px phone. The county's 待办 carries a township list
 // waiting for 部务会, linking to the list.
 import fs from 'node:fs';
+import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
@@ -15,6 +16,8 @@ import { ensureWebBuilt } from '../helpers/web-build.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = fs.existsSync(CHROMIUM);
+/** With SHOTS_DIR set, the county's 待办 is saved at 360 and 1280 px. */
+const SHOTS = process.env.SHOTS_DIR;
 
 const IDENTIFY = ['村情档案', '堡垒指数', '负向测评', '年度排查', '部门报送', '三级认定', '重点防控村', '认定台账'];
 /** Each role's menu: [heading or '' (no heading), its links] in order. */
@@ -133,6 +136,13 @@ describe.skipIf(!hasChromium)('the grouped console menu', () => {
     expect(await group.getByRole('heading').textContent()).toBe('待县级审议的认定名单（1）');
     const link = group.getByRole('link', { name: '东风镇 2026 年度认定名单：待部务会初步认定' });
     expect(await link.getAttribute('href')).toBe(`#/decisions/${listId}`);
+    if (SHOTS) {
+      fs.mkdirSync(SHOTS, { recursive: true });
+      for (const width of [360, 1280]) {
+        await page.setViewportSize({ width, height: 800 });
+        await page.screenshot({ path: path.join(SHOTS, `menu-inbox-county-${width}.png`), fullPage: true });
+      }
+    }
     expect(problems).toEqual([]);
   }, 120_000);
 });
