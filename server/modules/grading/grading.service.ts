@@ -117,14 +117,16 @@ export async function scoreVillageIn(
   if (!sheet) {
     throw new AppError('INVALID_STATE', `本县 ${input.year} 年度尚未制定堡垒指数评分表，请县委组织部先制定`);
   }
-  // the sheet cannot change under a scoring (putSheet locks it too)
+  // the sheet cannot change under a scoring (putSheet locks it too); its cut-offs are read again
+  // under the lock, since the county may have committed new ones while this scoring waited for it
   await repo.lockSheet(trx, sheet.id);
+  const locked = (await repo.findSheet(trx, sheet.id)) as repo.SheetRow;
   const items = await repo.listItems(trx, sheet.id);
   const why = scoringRefusal(items, scores);
   if (why) throw invalid(why.field, why.message);
   const total = totalOf(scores);
   const maxTotal = sumMax(items);
-  const result: FortressGrade = grade(total, sheet);
+  const result: FortressGrade = grade(total, locked);
   const id = await repo.insertGrade(
     trx,
     {
@@ -133,8 +135,8 @@ export async function scoreVillageIn(
       villageId,
       total,
       maxTotal,
-      strongMin: sheet.strongMin,
-      middleMin: sheet.middleMin,
+      strongMin: locked.strongMin,
+      middleMin: locked.middleMin,
       grade: result,
       actorName: user.displayName || user.username,
       scoredBy: user.id,

@@ -203,12 +203,15 @@ export async function screenVillageIn(
   const blocked = blockedBy(grade, input.year, list !== undefined, reportId === null ? 0 : 1);
   if (blocked || !list || (reportId === null && !grade)) throw new AppError('INVALID_STATE', blocked ?? '不能排查');
   const gradeId = reportId === null ? (grade?.id ?? null) : null;
+  // the list cannot change under a screening (putList locks it too); its thresholds are read again
+  // under the lock, since the county may have committed new ones while this screening waited for it
   await repo.lockList(trx, list.id);
+  const locked = (await repo.findList(trx, list.id)) as repo.ListRow;
   const items = await repo.listItems(trx, list.id);
   const why = marksRefusal(items, marks);
   if (why) throw invalid(why.field, why.message);
   const { score, types } = scoreOf(items, marks);
-  const proposal = propose(score, types.length, list);
+  const proposal = propose(score, types.length, locked);
   const id = await repo.insertScreening(
     trx,
     {
@@ -219,8 +222,8 @@ export async function screenVillageIn(
       gradeId,
       reportId,
       score,
-      highMin: list.highMin,
-      middleMin: list.middleMin,
+      highMin: locked.highMin,
+      middleMin: locked.middleMin,
       level: proposal.level,
       outcome: proposal.outcome,
       preventionLevel: proposal.preventionLevel,
