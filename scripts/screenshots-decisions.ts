@@ -1,9 +1,7 @@
 // npx tsx scripts/screenshots-decisions.ts [--out DIR]
-// 三级认定 (issue 10 items 5-6) to look at, walked through the console on the demo data: 东山镇
-// builds and proposes its list (柳溪村 重点防控村), the county determines and approves it; the
-// demo case of 西河村 is closed so that 西河乡's list (西河村 软弱涣散村) can be approved into a
-// new case; then the prevention list, the case page's 认定依据 and the printable list. At 1280 px
-// the walk, at 360 px the resulting pages.
+// 三级认定 (issue 10 items 5-6) to look at on the demo data, whose two township lists seed:demo
+// approved: the lists, the prevention list, the case page's 认定依据 and the printable list at 1280
+// and 360 px; last, with the demo case moved to look-back, its page beside the next year.
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,63 +24,25 @@ async function login(browser: Browser, url: string, username: string, width: num
   return page;
 }
 
-async function confirmStep(page: Page, label: string): Promise<void> {
-  await page.getByRole('button', { name: `${label}…` }).click();
-  await page.getByRole('button', { name: `确认${label}` }).click();
-  await page.getByRole('status').getByText(`已记录：${label}`).waitFor();
-}
-
-/** The township builds its list of the year, saves it and proposes it; returns the list's id. */
-async function propose(page: Page, url: string, shot?: (name: string) => Promise<unknown>): Promise<number> {
-  await page.goto(`${url}/#/decisions`);
-  await page.getByRole('button', { name: /建立 \d+ 年度认定名单/ }).click();
-  await page.getByRole('heading', { name: /拟定名单/ }).waitFor();
-  await shot?.('draft');
-  await page.getByRole('button', { name: '保存名单' }).click();
-  await page.getByRole('status').getByText('名单已保存').waitFor();
-  await page.getByLabel('研究意见').fill('经乡镇党委会研究，同意按排查结果上报认定');
-  await page.getByLabel(/文件（纪要）编号/).fill('东党会纪〔2026〕4号');
-  await page.getByRole('button', { name: '乡镇党委会研究提交…' }).click();
-  await shot?.('confirm-propose');
-  await page.getByRole('button', { name: '确认乡镇党委会研究提交' }).click();
-  await page.getByRole('status').getByText('已记录').waitFor();
-  return Number(/#\/decisions\/(\d+)/.exec(page.url())?.[1]);
-}
-
-async function determineAndApprove(page: Page, url: string, id: number, shot?: (n: string) => Promise<unknown>) {
-  await page.goto(`${url}/#/decisions/${id}`);
-  await page.getByLabel(/文件（纪要）编号/).fill('组部纪〔2026〕7号');
-  await shot?.('proposed');
-  await confirmStep(page, '部务会初步认定');
-  await page.getByLabel(/文件（纪要）编号/).fill('县委常纪〔2026〕9号');
-  await confirmStep(page, '常委会审定');
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { out: { type: 'string', default: 'screenshots/decisions' } } });
   const out = path.resolve(ROOT, values.out as string);
   fs.mkdirSync(out, { recursive: true });
   await ensureWebBuilt();
   await withStage('shots_decisions', async ({ db, url, browser, problems }) => {
-    await seedDemo(db);
+    // seed:demo takes both townships' lists of the year through all three levels: 东山镇's names
+    // 柳溪村 重点防控村, 西河乡's 西河村 软弱涣散村 with its case (the walk itself is test/e2e/identification-year)
+    const { identification, villages } = await seedDemo(db);
+    const listOf = (village: string) => {
+      const township = villages.find((v) => v.name === village)?.townshipId;
+      return identification.lists.find((l) => l.townshipId === township)?.listId;
+    };
+    const [eastId, westId] = [listOf('东山村'), listOf('西河村')];
+    const caseId = identification.caseId;
+    if (eastId === undefined || westId === undefined || caseId === null) throw new Error('演示数据缺少认定名单或案件');
     const shotOf = (page: Page, width: number) => (name: string) =>
       page.screenshot({ path: path.join(out, `${name}-${width}.png`), fullPage: true });
-    const east = await login(browser, url, 'demo_township1', 1280, problems);
-    const eastId = await propose(east, url, shotOf(east, 1280));
     const county = await login(browser, url, 'demo_county', 1280, problems);
-    await determineAndApprove(county, url, eastId, shotOf(county, 1280));
-    // the demo case of 西河村 is closed, so 西河乡's list can list the village again
-    const demoCase = await db.selectFrom('rectification_case').select('id').executeTakeFirstOrThrow();
-    await db.updateTable('rectification_case').set({ state: 'monitoring' }).where('id', '=', demoCase.id).execute();
-    const west = await login(browser, url, 'demo_township2', 1280, problems);
-    const westId = await propose(west, url);
-    await determineAndApprove(county, url, westId);
-    const made = await db
-      .selectFrom('identification_entry')
-      .select('case_id')
-      .where('list_id', '=', westId)
-      .where('case_id', 'is not', null)
-      .executeTakeFirstOrThrow();
     for (const width of [1280, 360]) {
       const page = width === 1280 ? county : await login(browser, url, 'demo_county', width, problems);
       const shot = shotOf(page, width);
@@ -95,15 +55,9 @@ async function main(): Promise<void> {
       await page.goto(`${url}/#/prevention`);
       await page.getByText('柳溪村').first().waitFor();
       await shot('prevention');
-      await page.goto(`${url}/#/cases/${made.case_id}`);
+      await page.goto(`${url}/#/cases/${caseId}`);
       await page.getByTestId('case-identification').getByRole('link', { name: '查看名单' }).waitFor();
       await shot('case-basis');
-      await page.goto(`${url}/#/cases/${demoCase.id}`);
-      await page
-        .getByTestId('case-identification')
-        .getByText(/回头看：/)
-        .waitFor();
-      await shot('case-lookback');
       await page.goto(`${url}/#/decisions/${eastId}/print`);
       await page.getByTestId('print-sheet').waitFor();
       await shot('print');
@@ -113,6 +67,18 @@ async function main(): Promise<void> {
         await phone.getByTestId('list-stage').waitFor();
         await shotOf(phone, 360)('township-approved');
       }
+    }
+    // the look-back: the case closed (as after exit), its page shows the village's next year next to it
+    await db.updateTable('rectification_case').set({ state: 'monitoring' }).where('id', '=', caseId).execute();
+    for (const width of [1280, 360]) {
+      const page = await login(browser, url, 'demo_county', width, problems);
+      const shot = shotOf(page, width);
+      await page.goto(`${url}/#/cases/${caseId}`);
+      await page
+        .getByTestId('case-identification')
+        .getByText(/回头看：/)
+        .waitFor();
+      await shot('case-lookback');
     }
   });
   process.stdout.write(`截图已保存到 ${out}\n`);
