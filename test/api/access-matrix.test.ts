@@ -1289,7 +1289,7 @@ const WAITING: Record<Role, readonly string[]> = {
   department: [],
 };
 
-/** Every case and session the full inbox links to lies in the caller's subtree. */
+/** Every case, session, report, identification list and village the full inbox links to lies in the caller's subtree. */
 async function inboxLinksOnlyInScope(res: LightMyRequestResponse, { world: w, actor }: CaseContext): Promise<void> {
   const a = actor as Actor;
   const body = res.json() as { items: { link: string }[]; total: number };
@@ -1297,9 +1297,16 @@ async function inboxLinksOnlyInScope(res: LightMyRequestResponse, { world: w, ac
   const sessions = new Set(await sessionIdsIn(w, a));
   const reports = await w.db.selectFrom('department_report').select(['id', 'village_id']).execute();
   const reportsIn = new Set(reports.filter((r) => w.inSubtree(a, r.village_id)).map((r) => r.id));
+  const lists = await w.db.selectFrom('identification_list').select(['id', 'township_id']).execute();
+  const listsIn = new Set(lists.filter((l) => w.inSubtree(a, l.township_id)).map((l) => l.id));
   for (const { link } of body.items) {
-    const [, what, id] = /^#\/(cases|sessions|deptreports)\/(\d+)$/.exec(link) ?? [];
-    const known = what === 'cases' ? cases : what === 'deptreports' ? reportsIn : sessions;
+    const [, what, id] = /^#\/(cases|sessions|deptreports|decisions|risk)\/(\d+)(\?year=\d{4})?$/.exec(link) ?? [];
+    if (what === 'risk') {
+      expect(w.inSubtree(a, Number(id)), link).toBe(true);
+      continue;
+    }
+    const known =
+      what === 'cases' ? cases : what === 'deptreports' ? reportsIn : what === 'decisions' ? listsIn : sessions;
     expect(known.has(Number(id)), link).toBe(true);
   }
 }
