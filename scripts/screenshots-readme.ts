@@ -1,10 +1,11 @@
 // npm run screenshots [-- --out DIR]
 // The README's pictures, small PNGs under docs/screenshots/: the county's 工作台 (board), a ballot
-// on a phone, a printed result sheet and a printed slip sheet. The app runs in this process over a
-// throw-away database (a new database on DATABASE_URL's server, else an embedded PostgreSQL in a
-// temporary directory) with the demo data of `npm run seed:demo`; the townships then run
-// self-evaluations through the real API (batch creation, confirmation, slips, ballots, close), so
-// the board shows what the service made. The console's other pages: npm run screenshots:console.
+// on a phone, a printed result sheet and a printed slip sheet, the 认定台账 and its printed annual
+// summary. The app runs in this process over a throw-away database (a new database on DATABASE_URL's
+// server, else an embedded PostgreSQL in a temporary directory) with the demo data of `npm run
+// seed:demo`; the townships then run self-evaluations through the real API (batch creation,
+// confirmation, slips, ballots, close), so the board shows what the service made. The console's
+// other pages: npm run screenshots:console.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -156,6 +157,16 @@ async function main(): Promise<void> {
     await county.waitForTimeout(800); // the charts draw after the table
     await county.screenshot({ path: path.join(out, 'board.png') });
     await county.context().close();
+
+    // the year's identification (seed:demo concluded its round and approved both lists)
+    const register = await consolePage(browser, running.url, 'demo_county', 1280, 900);
+    await register.goto(`${running.url}/#/identification`);
+    await register.getByTestId('register-row').first().waitFor();
+    await register.screenshot({ path: path.join(out, 'identification.png') });
+    await register.goto(`${running.url}/#/identification/print`);
+    await register.getByTestId('identification-print').waitFor();
+    await printedPng(register, path.join(out, 'identification-summary.png'));
+    await register.context().close();
 
     const town = await consolePage(browser, running.url, 'demo_township1', 1280, 800);
     await town.goto(`${running.url}/#/sessions/${made.closedId}/result`);
