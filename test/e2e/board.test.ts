@@ -43,18 +43,14 @@ describe.skipIf(!hasChromium('工作台'))('the campaign board (工作台)', () 
 
   beforeAll(async () => {
     await stage.start(async (db, app) => {
-      cast = await createCast(db);
-      const rename = (id: number, name: string) =>
-        db.updateTable('region').set({ name }).where('id', '=', id).execute();
-      const otherTownship = (
-        await db.selectFrom('region').select('parent_id').where('id', '=', cast.otherVillage).executeTakeFirstOrThrow()
-      ).parent_id!;
-      await rename(cast.tree.city, '示范市');
-      await rename(cast.tree.county, '青山县');
-      await rename(cast.tree.township, '东风镇');
-      await rename(otherTownship, '西岭乡');
-      await rename(cast.tree.village, '河口村');
-      await rename(cast.otherVillage, '松林村');
+      cast = await createCast(db, {
+        city: '示范市',
+        county: '青山县',
+        township: '东风镇',
+        otherTownship: '西岭乡',
+        village: '河口村',
+        otherVillage: '松林村',
+      });
       nanpo = await createRegion(db, 'village', cast.tree.township, '南坡村');
 
       // 河口村: listed, its self-evaluation running (8 present, 6 slips issued, none used yet)

@@ -24,8 +24,7 @@ describe.skipIf(!hasChromium('三级认定'))('三级认定 in the console', () 
 
   beforeAll(async () => {
     await stage.start(async (db) => {
-      cast = await createCast(db);
-      await db.updateTable('region').set({ name: '河口村' }).where('id', '=', cast.tree.village).execute();
+      cast = await createCast(db, { village: '河口村' });
       const nanpo = await createRegion(db, 'village', cast.tree.township, '南坡村');
       await screenVillage(db, cast.tree.village, thisYear, { outcome: 'rectify', present: 3 });
       await screenVillage(db, nanpo, thisYear, { outcome: 'prevent', preventionLevel: 2 });

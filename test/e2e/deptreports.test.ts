@@ -26,11 +26,7 @@ describe.skipIf(!hasChromium('部门报送'))('部门报送 in the console', () 
 
   beforeAll(async () => {
     await stage.start(async (db, app) => {
-      cast = await createCast(db);
-      const rename = (id: number, name: string) =>
-        db.updateTable('region').set({ name }).where('id', '=', id).execute();
-      await rename(cast.tree.township, '东风镇');
-      await rename(cast.tree.village, '河口村');
+      cast = await createCast(db, { township: '东风镇', village: '河口村' });
       // the 公安 account, opened through the API, files a report about the same village
       const police = await call(app, cast.county, 'POST', '/api/department-accounts', {
         username: 'gongan_qs',

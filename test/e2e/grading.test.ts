@@ -20,11 +20,7 @@ describe.skipIf(!hasChromium('堡垒指数'))('堡垒指数 in the console', () 
 
   beforeAll(async () => {
     await stage.start(async (db) => {
-      cast = await createCast(db);
-      const rename = (id: number, name: string) =>
-        db.updateTable('region').set({ name }).where('id', '=', id).execute();
-      await rename(cast.tree.township, '东风镇');
-      await rename(cast.tree.village, '河口村');
+      cast = await createCast(db, { township: '东风镇', village: '河口村' });
     });
   }, 180_000);
 

@@ -45,12 +45,7 @@ describe.skipIf(!hasChromium('年度认定全流程'))('one year of identificati
 
   beforeAll(async () => {
     await stage.start(async (db) => {
-      cast = await createCast(db);
-      const rename = (id: number, name: string) =>
-        db.updateTable('region').set({ name }).where('id', '=', id).execute();
-      await rename(cast.tree.county, '青山县');
-      await rename(cast.tree.township, '东风镇');
-      await rename(cast.tree.village, '河口村');
+      cast = await createCast(db, { county: '青山县', township: '东风镇', village: '河口村' });
       // the county's other township has no village here: the county's villages are these three
       await db.deleteFrom('region').where('id', '=', cast.otherVillage).execute();
       await createRegion(db, 'village', cast.tree.township, '南坡村');

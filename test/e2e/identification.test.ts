@@ -18,11 +18,7 @@ describe.skipIf(!hasChromium('认定台账'))('认定台账 in the console', () 
 
   beforeAll(async () => {
     await stage.start(async (db) => {
-      cast = await createCast(db);
-      const rename = (id: number, name: string) =>
-        db.updateTable('region').set({ name }).where('id', '=', id).execute();
-      await rename(cast.tree.township, '东风镇');
-      await rename(cast.tree.village, '河口村');
+      cast = await createCast(db, { township: '东风镇', village: '河口村' });
       const nanpo = await createRegion(db, 'village', cast.tree.township, '南坡村');
       await createRegion(db, 'village', cast.tree.township, '北岭村');
       // 河口村 弱村 screened 高风险 and approved 软弱涣散村 with its case; 南坡村 中等村; 北岭村 not graded

@@ -34,11 +34,7 @@ describe.skipIf(!hasChromium())('the inbox and the new-session notice', () => {
 
   beforeAll(async () => {
     await stage.start(async (db) => {
-      cast = await createCast(db);
-      const rename = (id: number, name: string) =>
-        db.updateTable('region').set({ name }).where('id', '=', id).execute();
-      await rename(cast.tree.township, '东风镇');
-      await rename(cast.tree.village, '河口村');
+      cast = await createCast(db, { township: '东风镇', village: '河口村' });
       const liushu = await createRegion(db, 'village', cast.tree.township, '柳树村');
       const songpo = await createRegion(db, 'village', cast.tree.township, '松坡村');
       const campaign = await createCampaign(db, cast.tree.county, { title: '2026年整顿', createdBy: cast.county.id });

@@ -68,9 +68,8 @@ describe.skipIf(!hasChromium())('the grouped console menu', () => {
 
   beforeAll(async () => {
     await stage.start(async (db) => {
-      cast = await createCast(db);
+      cast = await createCast(db, { township: '东风镇' });
       department = await createOfficial(db, 'department', cast.tree.county);
-      await db.updateTable('region').set({ name: '东风镇' }).where('id', '=', cast.tree.township).execute();
       listId = await createList(db, cast.tree.township, 2026, 'proposed');
     });
   }, 180_000);

@@ -22,11 +22,7 @@ describe.skipIf(!hasChromium('负向测评'))('负向测评 in the console', () 
 
   beforeAll(async () => {
     await stage.start(async (db) => {
-      cast = await createCast(db);
-      const rename = (id: number, name: string) =>
-        db.updateTable('region').set({ name }).where('id', '=', id).execute();
-      await rename(cast.tree.township, '东风镇');
-      await rename(cast.tree.village, '河口村');
+      cast = await createCast(db, { township: '东风镇', village: '河口村' });
       nanpo = await createRegion(db, 'village', cast.tree.township, '南坡村');
       // 河口村 弱村 (40 of 100), 南坡村 中等村 (70): on the county's default 堡垒指数 sheet
       await gradeVillage(db, cast.tree.village, thisYear, 'weak');

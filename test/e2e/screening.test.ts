@@ -26,13 +26,12 @@ describe.skipIf(!hasChromium('年度排查'))('年度排查 in the console', () 
 
   beforeAll(async () => {
     await stage.start(async (db) => {
-      cast = await createCast(db);
-      const rename = (id: number, name: string) =>
-        db.updateTable('region').set({ name }).where('id', '=', id).execute();
-      await rename(cast.tree.township, '东风镇');
-      await rename(cast.tree.village, '河口村');
-      await rename(cast.otherTownship.regionId, '西河乡');
-      await rename(cast.otherVillage, '杏林村');
+      cast = await createCast(db, {
+        township: '东风镇',
+        otherTownship: '西河乡',
+        village: '河口村',
+        otherVillage: '杏林村',
+      });
       nanpo = await createRegion(db, 'village', cast.tree.township, '南坡村');
       // 河口村 弱村 not yet screened, 南坡村 中等村, 杏林村 not graded
       await gradeVillage(db, cast.tree.village, thisYear, 'weak');

@@ -11,8 +11,7 @@ describe.skipIf(!hasChromium())('村情档案 in the console', () => {
 
   beforeAll(async () => {
     await stage.start(async (db) => {
-      cast = await createCast(db);
-      await db.updateTable('region').set({ name: '河口村' }).where('id', '=', cast.tree.village).execute();
+      cast = await createCast(db, { village: '河口村' });
     });
   }, 180_000);
 
