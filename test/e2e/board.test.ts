@@ -5,58 +5,27 @@
 // poll without a reload; the county drills down to one township and back through the breadcrumb;
 // the selection goes to the scheduling page; the charts draw; the print view is A4 landscape.
 // With SHOTS_DIR set, the board and its print are saved at 360 and 1280 px.
-import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { buildTestApp } from '../helpers/app.ts';
 import { createCampaign, createCaseAt } from '../helpers/cases.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { consoleStage, DESKTOP, hasChromium, thisYear } from '../helpers/console-stage.ts';
 import { castBallot, createSessionFixture, validAnswers, type SessionFixture } from '../helpers/evaluation.ts';
 import { createOfficial, createRegion } from '../helpers/factories.ts';
 import { ensureRiskList, gradeVillage } from '../helpers/grading.ts';
 import { call, createCast, type Cast } from '../helpers/officials-api.ts';
-import type { TestOfficial } from '../helpers/factories.ts';
-import { ensureWebBuilt } from '../helpers/web-build.ts';
 import { sessionFor } from '../helpers/world.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`跳过工作台浏览器测试：未找到 ${CHROMIUM}（CI 会安装 chromium）`);
-
-const DESKTOP = { width: 1280, height: 800 };
 const SHOTS = process.env.SHOTS_DIR;
 const RULE = '满意人数（满意＋基本满意）须大于在村人数的一半（恰好一半不通过）；“不了解”不计为满意';
-const thisYear = Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format());
 
-describe.skipIf(!hasChromium)('the campaign board (工作台)', () => {
-  let database: TestDatabase;
-  let app: FastifyInstance;
-  let browser: Browser;
-  let baseUrl: string;
+describe.skipIf(!hasChromium('工作台'))('the campaign board (工作台)', () => {
+  const stage = consoleStage();
   let cast: Cast;
   let running: SessionFixture;
   let nanpo = 0;
   let town: Page;
   let county: Page;
-  /** Script errors and CSP refusals seen by any page (refused API replies are expected and left out). */
-  const problems: string[] = [];
-
-  async function loggedIn(official: TestOfficial): Promise<Page> {
-    const page = await (await browser.newContext({ viewport: DESKTOP, locale: 'zh-CN' })).newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
-    });
-    await page.goto(`${baseUrl}/`);
-    await page.getByLabel('用户名').fill(official.username);
-    await page.getByLabel('密码').fill(official.password);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.locator('header .who').waitFor();
-    return page;
-  }
 
   /** Saves the page at 1280 px and at 360 px (SHOTS_DIR only). */
   async function shoot(page: Page, name: string): Promise<void> {
@@ -73,71 +42,56 @@ describe.skipIf(!hasChromium)('the campaign board (工作台)', () => {
   const names = async (page: Page) => (await rows(page).locator('td.village').allInnerTexts()).map((s) => s.trim());
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    database = await createTestDatabase();
-    const db = database.db;
-    cast = await createCast(db);
-    app = await buildTestApp(db);
-    const rename = (id: number, name: string) => db.updateTable('region').set({ name }).where('id', '=', id).execute();
-    const otherTownship = (
-      await db.selectFrom('region').select('parent_id').where('id', '=', cast.otherVillage).executeTakeFirstOrThrow()
-    ).parent_id!;
-    await rename(cast.tree.city, '示范市');
-    await rename(cast.tree.county, '青山县');
-    await rename(cast.tree.township, '东风镇');
-    await rename(otherTownship, '西岭乡');
-    await rename(cast.tree.village, '河口村');
-    await rename(cast.otherVillage, '松林村');
-    nanpo = await createRegion(db, 'village', cast.tree.township, '南坡村');
+    await stage.start(async (db, app) => {
+      cast = await createCast(db, {
+        city: '示范市',
+        county: '青山县',
+        township: '东风镇',
+        otherTownship: '西岭乡',
+        village: '河口村',
+        otherVillage: '松林村',
+      });
+      nanpo = await createRegion(db, 'village', cast.tree.township, '南坡村');
 
-    // 河口村: listed, its self-evaluation running (8 present, 6 slips issued, none used yet)
-    const campaign = await createCampaign(db, cast.tree.county, { year: thisYear });
-    await createCaseAt(db, { campaignId: campaign, villageId: cast.tree.village, state: 'village_evaluation' });
-    running = await createSessionFixture(db, { tree: cast.tree, slips: 6, residentsPresent: 8 });
-    // 南坡村: not listed, a self-evaluation closed through the API with 4 of 5 satisfied
-    const closed = await createSessionFixture(db, { tree: { ...cast.tree, village: nanpo }, slips: 5 });
-    for (const [i, token] of closed.tokens.entries()) {
-      const answer = i < 4 ? 'satisfied' : 'dissatisfied';
-      expect((await castBallot(db, token, validAnswers(answer))).outcome).toBe('accepted');
-    }
-    const secretary = await createOfficial(db, 'village', nanpo);
-    const closeReply = await call(
-      app,
-      { cookie: await sessionFor(db, secretary.id) },
-      'POST',
-      `/api/sessions/${closed.sessionId}/close`,
-    );
-    expect(closeReply.status).toBe(200);
-    // 南坡村: graded 弱村 (40 of 100) and screened at 高风险 (the first three default items, 3 + 3 + 2)
-    await gradeVillage(db, nanpo, thisYear, 'weak');
-    const listId = await ensureRiskList(db, cast.tree.county, thisYear);
-    const items = await db
-      .selectFrom('risk_item')
-      .select('id')
-      .where('list_id', '=', listId)
-      .orderBy('position')
-      .execute();
-    const marks = items.map((it, i) => ({ itemId: it.id, present: i < 3, evidence: i < 3 ? '走访记录' : '' }));
-    const screened = await call(app, cast.township, 'POST', `/api/risk/villages/${nanpo}/screenings`, {
-      year: thisYear,
-      marks,
+      // 河口村: listed, its self-evaluation running (8 present, 6 slips issued, none used yet)
+      const campaign = await createCampaign(db, cast.tree.county, { year: thisYear });
+      await createCaseAt(db, { campaignId: campaign, villageId: cast.tree.village, state: 'village_evaluation' });
+      running = await createSessionFixture(db, { tree: cast.tree, slips: 6, residentsPresent: 8 });
+      // 南坡村: not listed, a self-evaluation closed through the API with 4 of 5 satisfied
+      const closed = await createSessionFixture(db, { tree: { ...cast.tree, village: nanpo }, slips: 5 });
+      for (const [i, token] of closed.tokens.entries()) {
+        const answer = i < 4 ? 'satisfied' : 'dissatisfied';
+        expect((await castBallot(db, token, validAnswers(answer))).outcome).toBe('accepted');
+      }
+      const secretary = await createOfficial(db, 'village', nanpo);
+      const closeReply = await call(
+        app,
+        { cookie: await sessionFor(db, secretary.id) },
+        'POST',
+        `/api/sessions/${closed.sessionId}/close`,
+      );
+      expect(closeReply.status).toBe(200);
+      // 南坡村: graded 弱村 (40 of 100) and screened at 高风险 (the first three default items, 3 + 3 + 2)
+      await gradeVillage(db, nanpo, thisYear, 'weak');
+      const listId = await ensureRiskList(db, cast.tree.county, thisYear);
+      const items = await db
+        .selectFrom('risk_item')
+        .select('id')
+        .where('list_id', '=', listId)
+        .orderBy('position')
+        .execute();
+      const marks = items.map((it, i) => ({ itemId: it.id, present: i < 3, evidence: i < 3 ? '走访记录' : '' }));
+      const screened = await call(app, cast.township, 'POST', `/api/risk/villages/${nanpo}/screenings`, {
+        year: thisYear,
+        marks,
+      });
+      expect(screened.status).toBe(201);
     });
-    expect(screened.status).toBe(201);
-
-    baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
-    town = await loggedIn(cast.township);
-    county = await loggedIn(cast.county);
+    town = await stage.loggedIn(cast.township);
+    county = await stage.loggedIn(cast.county);
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await database?.close();
-  });
+  afterAll(() => stage.stop());
 
   it('lands the township on 工作台 with every village of the township, its case, turnout and verdict', async () => {
     await rows(town).first().waitFor();
@@ -196,7 +150,7 @@ describe.skipIf(!hasChromium)('the campaign board (工作台)', () => {
 
   it('shows a ballot cast meanwhile in the turnout without a reload', async () => {
     await town.evaluate(() => ((window as unknown as { stay: number }).stay = 1));
-    expect((await castBallot(database.db, running.tokens[0]!, validAnswers('satisfied'))).outcome).toBe('accepted');
+    expect((await castBallot(stage.db, running.tokens[0]!, validAnswers('satisfied'))).outcome).toBe('accepted');
     await row(town, '河口村').getByTestId('turnout').filter({ hasText: '1 / 6 / 8' }).waitFor();
     expect(await town.evaluate(() => (window as unknown as { stay?: number }).stay)).toBe(1);
   });
@@ -257,6 +211,6 @@ describe.skipIf(!hasChromium)('the campaign board (工作台)', () => {
   });
 
   it('logged no script errors or CSP refusals', () => {
-    expect(problems).toEqual([]);
+    expect(stage.problems).toEqual([]);
   });
 });

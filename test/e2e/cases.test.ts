@@ -7,29 +7,14 @@
 // look-back, which fails, and re-lists it as a new case linked to the old one. Votes are cast
 // through the ballot SQL path and the sessions are run through the API (the session pages have
 // their own browser test); every step of the case itself is taken in the page.
-import fs from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { buildTestApp } from '../helpers/app.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { consoleStage, DESKTOP, hasChromium, PHONE } from '../helpers/console-stage.ts';
 import { castBallot, validAnswers } from '../helpers/evaluation.ts';
 import { call, createCast, type Caller, type Cast } from '../helpers/officials-api.ts';
-import type { TestOfficial } from '../helpers/factories.ts';
-import { ensureWebBuilt } from '../helpers/web-build.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`跳过整顿案件浏览器测试：未找到 ${CHROMIUM}（CI 会安装 chromium）`);
-
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 360, height: 740 };
-
-describe.skipIf(!hasChromium)('a rectification case in the console, from listing to re-listing', () => {
-  let database: TestDatabase;
-  let app: FastifyInstance;
-  let browser: Browser;
-  let baseUrl: string;
+describe.skipIf(!hasChromium('整顿案件'))('a rectification case in the console, from listing to re-listing', () => {
+  const stage = consoleStage();
   let cast: Cast;
   let villageName = '';
   let townshipName = '';
@@ -39,33 +24,16 @@ describe.skipIf(!hasChromium)('a rectification case in the console, from listing
   let town: Page;
   let city: Page;
   let caseId = 0;
-  /** Script errors and CSP refusals seen by any page (refused API replies are expected and left out). */
-  const problems: string[] = [];
-
-  async function loggedIn(official: TestOfficial, viewport: { width: number; height: number }): Promise<Page> {
-    const page = await (await browser.newContext({ viewport, locale: 'zh-CN' })).newPage();
-    page.setDefaultTimeout(15_000); // a missing text fails the step with its locator, inside the test's time
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
-    });
-    await page.goto(`${baseUrl}/`);
-    await page.getByLabel('用户名').fill(official.username);
-    await page.getByLabel('密码').fill(official.password);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.locator('header .who').waitFor();
-    return page;
-  }
 
   const caseRow = (id = caseId) =>
-    database.db
+    stage.db
       .selectFrom('rectification_case')
       .select(['state', 'village_id', 'campaign_id', 'types', 'fortress_grade', 'previous_case_id'])
       .where('id', '=', id)
       .executeTakeFirstOrThrow();
 
   const transitions = (id = caseId) =>
-    database.db
+    stage.db
       .selectFrom('case_transition')
       .select(['action', 'from_state', 'to_state', 'official_id', 'session_id', 'fortress_grade', 'new_case_id'])
       .where('case_id', '=', id)
@@ -93,52 +61,42 @@ describe.skipIf(!hasChromium)('a rectification case in the console, from listing
   async function runSession(runner: Caller, sessionId: number, residents: number, satisfied: number): Promise<void> {
     const ok = (r: { status: number }) => expect(r.status).toBe(200);
     ok(
-      await call(app, cast.township, 'POST', `/api/sessions/${sessionId}/confirm-residents`, {
+      await call(stage.app, cast.township, 'POST', `/api/sessions/${sessionId}/confirm-residents`, {
         residentsPresent: residents,
       }),
     );
-    const issued = await call(app, runner, 'POST', `/api/sessions/${sessionId}/slips`, { count: residents });
+    const issued = await call(stage.app, runner, 'POST', `/api/sessions/${sessionId}/slips`, { count: residents });
     expect(issued.status).toBe(201);
-    ok(await call(app, runner, 'POST', `/api/sessions/${sessionId}/open`));
+    ok(await call(stage.app, runner, 'POST', `/api/sessions/${sessionId}/open`));
     const tokens = (issued.body as { slips: { token: string }[] }).slips.map((s) => s.token);
     for (const [i, token] of tokens.entries()) {
       const answer = i < satisfied ? 'satisfied' : 'dissatisfied';
-      expect((await castBallot(database.db, token, validAnswers(answer))).outcome).toBe('accepted');
+      expect((await castBallot(stage.db, token, validAnswers(answer))).outcome).toBe('accepted');
     }
-    ok(await call(app, runner, 'POST', `/api/sessions/${sessionId}/close`));
+    ok(await call(stage.app, runner, 'POST', `/api/sessions/${sessionId}/close`));
   }
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    database = await createTestDatabase();
-    cast = await createCast(database.db);
-    const names = await database.db.selectFrom('region').select(['id', 'name']).execute();
-    villageName = names.find((r) => r.id === cast.tree.village)?.name ?? '';
-    townshipName = names.find((r) => r.id === cast.tree.township)?.name ?? '';
-    countyName = names.find((r) => r.id === cast.tree.county)?.name ?? '';
-    app = await buildTestApp(database.db);
-    baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
-    const campaign = await call(app, cast.county, 'POST', '/api/campaigns', {
-      regionId: cast.tree.county,
-      year: 2026,
-      title: '2026年度软弱涣散村党组织整顿',
+    await stage.start(async (db, app) => {
+      cast = await createCast(db);
+      const names = await db.selectFrom('region').select(['id', 'name']).execute();
+      villageName = names.find((r) => r.id === cast.tree.village)?.name ?? '';
+      townshipName = names.find((r) => r.id === cast.tree.township)?.name ?? '';
+      countyName = names.find((r) => r.id === cast.tree.county)?.name ?? '';
+      const campaign = await call(app, cast.county, 'POST', '/api/campaigns', {
+        regionId: cast.tree.county,
+        year: 2026,
+        title: '2026年度软弱涣散村党组织整顿',
+      });
+      expect(campaign.status).toBe(201);
     });
-    expect(campaign.status).toBe(201);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
-    county = await loggedIn(cast.county, DESKTOP);
-    sec = await loggedIn(cast.village, PHONE);
-    town = await loggedIn(cast.township, DESKTOP);
-    city = await loggedIn(cast.city, DESKTOP);
+    county = await stage.loggedIn(cast.county, DESKTOP);
+    sec = await stage.loggedIn(cast.village, PHONE);
+    town = await stage.loggedIn(cast.township, DESKTOP);
+    city = await stage.loggedIn(cast.city, DESKTOP);
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await database?.close();
-  });
+  afterAll(() => stage.stop());
 
   it('tells the secretary of a village with no case what to do next, with no filter or empty count', async () => {
     await sec.getByTestId('cases-empty').waitFor();
@@ -212,12 +170,12 @@ describe.skipIf(!hasChromium)('a rectification case in the console, from listing
   });
 
   it("shows the secretary's one case with no township filter (one village has one township) and no empty chip", async () => {
-    await sec.goto(`${baseUrl}/#/cases`);
+    await sec.goto(`${stage.baseUrl}/#/cases`);
     await sec.getByRole('list', { name: '案件列表' }).getByText(villageName).waitFor();
     expect(await sec.locator('#f-township').count()).toBe(0);
     const chips = await sec.locator('.chip').allInnerTexts();
     expect(chips.map((c) => c.replace(/\s+/g, ' ').trim())).toEqual([expect.stringMatching(/灯 1$/), '村级自评 1']);
-    await sec.goto(`${baseUrl}/#/cases/${caseId}`);
+    await sec.goto(`${stage.baseUrl}/#/cases/${caseId}`);
     await stateIs(sec, '村级自评');
     expect(await sec.title()).toBe(`案件 ${caseId} · 村级整顿满意度测评`);
   });
@@ -227,7 +185,9 @@ describe.skipIf(!hasChromium)('a rectification case in the console, from listing
     expect(await apply.isDisabled()).toBe(true);
     expect(await sec.getByTestId('blocked').textContent()).toBe('尚无已结束的村级自评，不能申请验收');
     // the server says the same when asked anyway, and nothing changes
-    const refused = await call(app, cast.village, 'POST', `/api/cases/${caseId}/transitions`, { action: 'apply' });
+    const refused = await call(stage.app, cast.village, 'POST', `/api/cases/${caseId}/transitions`, {
+      action: 'apply',
+    });
     expect(refused.status).toBe(409);
     expect((refused.body as { message: string }).message).toBe('尚无已结束的村级自评，不能申请验收');
     expect((await caseRow()).state).toBe('village_evaluation');
@@ -239,7 +199,7 @@ describe.skipIf(!hasChromium)('a rectification case in the console, from listing
     await sec.getByRole('button', { name: '创建测评' }).click();
     await sec.getByTestId('session-status').waitFor();
     const sessionId = Number(/#\/sessions\/(\d+)$/.exec(sec.url())?.[1]);
-    const session = await database.db
+    const session = await stage.db
       .selectFrom('evaluation_session')
       .select(['case_id', 'kind', 'residents_present'])
       .where('id', '=', sessionId)
@@ -264,7 +224,7 @@ describe.skipIf(!hasChromium)('a rectification case in the console, from listing
   });
 
   it('puts the application in the township inbox; the township receives it, closes the problem and passes it', async () => {
-    await town.goto(`${baseUrl}/#/cases/inbox`);
+    await town.goto(`${stage.baseUrl}/#/cases/inbox`);
     await town.getByRole('list', { name: '待办案件' }).getByText(villageName).waitFor();
     await town.getByRole('list', { name: '待办案件' }).getByRole('link').first().click();
     await act(town, '受理，开始乡镇初验');
@@ -290,21 +250,21 @@ describe.skipIf(!hasChromium)('a rectification case in the console, from listing
     await runSession(cast.county, callback, 12, 9);
 
     // no 堡垒指数 yet: the county sets up its sheet, the township scores the village in its pages
-    await county.goto(`${baseUrl}/#/cases/${caseId}`);
+    await county.goto(`${stage.baseUrl}/#/cases/${caseId}`);
     await county
       .getByTestId('blocked')
       .filter({ hasText: '该村尚无本整顿年度及以后的堡垒指数评分（由乡镇在“堡垒指数”中逐项评分），不能通过县级验收' })
       .waitFor();
-    await county.goto(`${baseUrl}/#/grading/sheet?year=2026`);
+    await county.goto(`${stage.baseUrl}/#/grading/sheet?year=2026`);
     await county.getByRole('button', { name: '用默认评分表建立（可修改）' }).click();
     await county.getByRole('button', { name: '保存评分表' }).waitFor();
-    await town.goto(`${baseUrl}/#/grading/${cast.tree.village}?year=2026`);
+    await town.goto(`${stage.baseUrl}/#/grading/${cast.tree.village}?year=2026`);
     const scores = [15, 15, 10, 10, 10, 10, 0, 0, 0, 0]; // the default sheet's items: 70 of 100
     for (const [i, score] of scores.entries()) await town.locator('input.score').nth(i).fill(String(score));
     await town.getByRole('button', { name: '保存评分' }).click();
     await town.getByRole('status').filter({ hasText: '已保存：70 分，中等村' }).waitFor();
 
-    await county.goto(`${baseUrl}/#/cases/${caseId}`);
+    await county.goto(`${stage.baseUrl}/#/cases/${caseId}`);
     await act(county, '县级验收通过，报市级复盘');
     await stateIs(county, '市级复盘');
     expect((await caseRow()).fortress_grade).toBe('middle');
@@ -312,7 +272,7 @@ describe.skipIf(!hasChromium)('a rectification case in the console, from listing
   });
 
   it('lets the city pass the review: the village exits', async () => {
-    await city.goto(`${baseUrl}/#/cases/inbox`);
+    await city.goto(`${stage.baseUrl}/#/cases/inbox`);
     await city.getByRole('list', { name: '待办案件' }).getByRole('link').first().click();
     await act(city, '复盘通过，退出（销号）');
     await stateIs(city, '已退出（销号）');
@@ -331,11 +291,11 @@ describe.skipIf(!hasChromium)('a rectification case in the console, from listing
     const lookBack = Number(/#\/sessions\/(\d+)$/.exec(county.url())?.[1]);
     await runSession(cast.county, lookBack, 10, 3);
 
-    await county.goto(`${baseUrl}/#/cases/${caseId}`);
+    await county.goto(`${stage.baseUrl}/#/cases/${caseId}`);
     await stateIs(county, '跟踪回头看');
     expect(await county.getByRole('button', { name: '回头看通过' }).isDisabled()).toBe(true);
     // a newer campaign exists by now: the server's default would take it; the county picks 2026's
-    const newer = await call(app, cast.county, 'POST', '/api/campaigns', {
+    const newer = await call(stage.app, cast.county, 'POST', '/api/campaigns', {
       regionId: cast.tree.county,
       year: 2027,
       title: '2027年度软弱涣散村党组织整顿',
@@ -367,12 +327,12 @@ describe.skipIf(!hasChromium)('a rectification case in the console, from listing
     expect(history).toContain(`案件 ${caseId}`);
     expect(history).toContain(`案件 ${newCaseId}（本案件）`);
 
-    await county.goto(`${baseUrl}/#/cases`);
+    await county.goto(`${stage.baseUrl}/#/cases`);
     await county.getByTestId('case-row').first().waitFor();
     expect(await county.getByTestId('case-row').count()).toBe(2);
   });
 
   it('raised no script errors on any page', () => {
-    expect(problems).toEqual([]);
+    expect(stage.problems).toEqual([]);
   });
 });

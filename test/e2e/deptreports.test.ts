@@ -4,100 +4,55 @@
 // account's); the township finds the report in its 待办 and adds a note; the county refuses a
 // dismissal without a reason, dismisses one report with a reason and requests a screening on the
 // other; the department reads the outcome and the reason.
-import fs from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { buildTestApp } from '../helpers/app.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { consoleStage, hasChromium, overflow, PHONE } from '../helpers/console-stage.ts';
 import { call, createCast, type Cast } from '../helpers/officials-api.ts';
-import { ensureWebBuilt } from '../helpers/web-build.ts';
 import { sessionFor } from '../helpers/world.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`跳过部门报送浏览器测试：未找到 ${CHROMIUM}（CI 会安装 chromium）`);
-
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 360, height: 740 };
 /** three days ago in China */
 const eventDate = new Date(Date.now() + 8 * 3600_000 - 3 * 86_400_000).toISOString().slice(0, 10);
 const DESCRIPTION = '本月收到该村村民联名来信 3 件，反映村集体土地流转收益分配不公开，村委会未予答复。';
 const POLICE = '该村近两月发生多起夜间盗窃电动车案件，村内治安巡逻未落实。';
 
-describe.skipIf(!hasChromium)('部门报送 in the console', () => {
-  let database: TestDatabase;
-  let app: FastifyInstance;
-  let browser: Browser;
-  let baseUrl: string;
+describe.skipIf(!hasChromium('部门报送'))('部门报送 in the console', () => {
+  const stage = consoleStage();
   let cast: Cast;
   const dept = { username: 'xinfang_qs', password: '' };
   let policeReport = 0;
   let ourReport = 0;
-  /** Script errors and CSP refusals (refused API replies are expected and left out). */
-  const problems: string[] = [];
 
-  async function loggedIn(who: { username: string; password: string }, viewport = DESKTOP): Promise<Page> {
-    const page = await (await browser.newContext({ viewport, locale: 'zh-CN' })).newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
-    });
-    await page.goto(`${baseUrl}/`);
-    await page.getByLabel('用户名').fill(who.username);
-    await page.getByLabel('密码').fill(who.password);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.locator('header .who').waitFor();
-    return page;
-  }
-
-  const overflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   const steps = (page: Page) => page.locator('ol.steps li').allInnerTexts();
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    database = await createTestDatabase();
-    const db = database.db;
-    cast = await createCast(db);
-    const rename = (id: number, name: string) => db.updateTable('region').set({ name }).where('id', '=', id).execute();
-    await rename(cast.tree.township, '东风镇');
-    await rename(cast.tree.village, '河口村');
-    app = await buildTestApp(db);
-    // the 公安 account, opened through the API, files a report about the same village
-    const police = await call(app, cast.county, 'POST', '/api/department-accounts', {
-      username: 'gongan_qs',
-      department: '公安',
-      departmentName: '',
-      displayName: '',
-    });
-    expect(police.status).toBe(201);
-    const policeId = (
-      await db.selectFrom('official').select('id').where('username', '=', 'gongan_qs').executeTakeFirstOrThrow()
-    ).id;
-    const filed = await call(app, { cookie: await sessionFor(db, policeId) }, 'POST', '/api/dept-reports', {
-      villageId: cast.tree.village,
-      category: 'security',
-      description: POLICE,
-      eventDate,
-    });
-    expect(filed.status).toBe(201);
-    policeReport = (filed.body as { id: number }).id;
-    baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    await stage.start(async (db, app) => {
+      cast = await createCast(db, { township: '东风镇', village: '河口村' });
+      // the 公安 account, opened through the API, files a report about the same village
+      const police = await call(app, cast.county, 'POST', '/api/department-accounts', {
+        username: 'gongan_qs',
+        department: '公安',
+        departmentName: '',
+        displayName: '',
+      });
+      expect(police.status).toBe(201);
+      const policeId = (
+        await db.selectFrom('official').select('id').where('username', '=', 'gongan_qs').executeTakeFirstOrThrow()
+      ).id;
+      const filed = await call(app, { cookie: await sessionFor(db, policeId) }, 'POST', '/api/dept-reports', {
+        villageId: cast.tree.village,
+        category: 'security',
+        description: POLICE,
+        eventDate,
+      });
+      expect(filed.status).toBe(201);
+      policeReport = (filed.body as { id: number }).id;
     });
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await database?.close();
-  });
+  afterAll(() => stage.stop());
 
   it('the county opens a 信访 account in 行业部门账户 and is shown its password once', async () => {
-    const page = await loggedIn(cast.county);
+    const page = await stage.loggedIn(cast.county);
     await page.locator('nav[aria-label="主菜单"]').getByRole('link', { name: '行业部门账户' }).click();
     await page.getByLabel('行业部门', { exact: true }).selectOption('信访');
     await page.getByLabel('用户名').fill(dept.username);
@@ -113,7 +68,7 @@ describe.skipIf(!hasChromium)('部门报送 in the console', () => {
   });
 
   it('the department files a report on a phone and sees only its own reports', async () => {
-    const page = await loggedIn(dept, PHONE);
+    const page = await stage.loggedIn(dept, PHONE);
     await page.getByRole('heading', { name: '我的报送' }).waitFor();
     await expect.poll(() => page.getByTestId('reports-empty').innerText()).toContain('还没有报送');
     await page.getByRole('link', { name: '新建报送' }).click();
@@ -149,13 +104,13 @@ describe.skipIf(!hasChromium)('部门报送 in the console', () => {
     expect(await page.getByText(POLICE).count()).toBe(0);
     expect(await overflow(page)).toBeLessThanOrEqual(0);
     // and the 公安 report is not its to open
-    await page.goto(`${baseUrl}/#/deptreports/${policeReport}`);
+    await page.goto(`${stage.baseUrl}/#/deptreports/${policeReport}`);
     await expect.poll(() => page.getByRole('alert').innerText()).not.toBe('');
     expect(await page.getByText(POLICE).count()).toBe(0);
   });
 
   it('the township finds the report in its 待办 and adds a note', async () => {
-    const page = await loggedIn(cast.township);
+    const page = await stage.loggedIn(cast.township);
     await page.locator('nav[aria-label="主菜单"]').getByRole('link', { name: /^待办/ }).click();
     const group = page.getByTestId('inbox-dept_report');
     await expect.poll(() => group.innerText()).toContain('待处理的部门报送（2）');
@@ -172,7 +127,7 @@ describe.skipIf(!hasChromium)('部门报送 in the console', () => {
   });
 
   it('the county dismisses one report with a reason (none refused) and requests a screening on the other', async () => {
-    const page = await loggedIn(cast.county);
+    const page = await stage.loggedIn(cast.county);
     await page.locator('nav[aria-label="主菜单"]').getByRole('link', { name: '部门报送' }).click();
     const list = page.getByRole('list', { name: '报送列表' }).locator('li');
     await expect.poll(() => list.count()).toBe(2);
@@ -187,11 +142,11 @@ describe.skipIf(!hasChromium)('部门报送 in the console', () => {
     expect((await steps(page)).at(-1)).toContain('经核实，土地流转收益已于本月公开，不需另行排查。');
     expect(await page.getByRole('heading', { level: 2 }).innerText()).toBe('东风镇 河口村 已驳回');
 
-    await page.goto(`${baseUrl}/#/deptreports/${policeReport}`);
+    await page.goto(`${stage.baseUrl}/#/deptreports/${policeReport}`);
     await page.getByRole('button', { name: '启动排查' }).click();
     await page.getByRole('dialog').getByRole('button', { name: '确认启动排查' }).click();
     await expect.poll(() => page.getByRole('status').innerText()).toBe('已启动排查：请乡镇对该村开展负向测评。');
-    const stored = await database.db.selectFrom('department_report').select(['id', 'status']).orderBy('id').execute();
+    const stored = await stage.db.selectFrom('department_report').select(['id', 'status']).orderBy('id').execute();
     expect(stored).toEqual([
       { id: policeReport, status: 'screening_requested' },
       { id: ourReport, status: 'dismissed' },
@@ -199,7 +154,7 @@ describe.skipIf(!hasChromium)('部门报送 in the console', () => {
   });
 
   it('the department reads the outcome and the reason', async () => {
-    const page = await loggedIn(dept, PHONE);
+    const page = await stage.loggedIn(dept, PHONE);
     const list = page.getByRole('list', { name: '报送列表' }).locator('li');
     await expect.poll(() => list.innerText()).toContain('已驳回');
     await list.getByRole('link', { name: '东风镇 河口村' }).click();
@@ -210,6 +165,6 @@ describe.skipIf(!hasChromium)('部门报送 in the console', () => {
   });
 
   it('logged no script errors or CSP refusals', () => {
-    expect(problems).toEqual([]);
+    expect(stage.problems).toEqual([]);
   });
 });

@@ -4,80 +4,30 @@
 // lost), saves and sees the total, the grade and the rule it was graded by; the sheet is then
 // frozen for the county; the village secretary reads the scoring with no link back to a list that
 // is this very page.
-import fs from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import { DEFAULT_SHEET } from '../../server/modules/grading/grading.rules.ts';
-import { buildTestApp } from '../helpers/app.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import type { TestOfficial } from '../helpers/factories.ts';
+import { consoleStage, hasChromium, overflow, PHONE, thisYear } from '../helpers/console-stage.ts';
 import { createCast, type Cast } from '../helpers/officials-api.ts';
-import { ensureWebBuilt } from '../helpers/web-build.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`跳过堡垒指数浏览器测试：未找到 ${CHROMIUM}（CI 会安装 chromium）`);
-
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 360, height: 740 };
-const thisYear = Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format());
 const RENAMED = '为民服务和党群服务中心阵地作用发挥';
 const RULE = '满分 100 分；总分 85 分及以上为强村，65–84 分为中等村，65 分以下为弱村（等次线由县委组织部设定，可调整）';
 /** 71 in all: 中等村 under the county's 65 (it would be 中等村 at the default 60 too, and 弱村 at 72) */
 const SCORES = [12, 12, 8, 7, 7, 6, 7, 7, 3, 2];
 
-describe.skipIf(!hasChromium)('堡垒指数 in the console', () => {
-  let database: TestDatabase;
-  let app: FastifyInstance;
-  let browser: Browser;
-  let baseUrl: string;
+describe.skipIf(!hasChromium('堡垒指数'))('堡垒指数 in the console', () => {
+  const stage = consoleStage();
   let cast: Cast;
-  /** Script errors and CSP refusals (refused API replies are expected and left out). */
-  const problems: string[] = [];
-
-  async function loggedIn(official: TestOfficial, viewport = DESKTOP): Promise<Page> {
-    const page = await (await browser.newContext({ viewport, locale: 'zh-CN' })).newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
-    });
-    await page.goto(`${baseUrl}/`);
-    await page.getByLabel('用户名').fill(official.username);
-    await page.getByLabel('密码').fill(official.password);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.locator('header .who').waitFor();
-    return page;
-  }
-
-  /** No part of the page wider than the screen. */
-  const overflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    database = await createTestDatabase();
-    cast = await createCast(database.db);
-    const rename = (id: number, name: string) =>
-      database.db.updateTable('region').set({ name }).where('id', '=', id).execute();
-    await rename(cast.tree.township, '东风镇');
-    await rename(cast.tree.village, '河口村');
-    app = await buildTestApp(database.db);
-    baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    await stage.start(async (db) => {
+      cast = await createCast(db, { township: '东风镇', village: '河口村' });
     });
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await database?.close();
-  });
+  afterAll(() => stage.stop());
 
   it('the county sets up the sheet from the defaults, rewords an item and raises a cut-off', async () => {
-    const page = await loggedIn(cast.county);
+    const page = await stage.loggedIn(cast.county);
     await page.locator('nav[aria-label="主菜单"]').getByRole('link', { name: '堡垒指数' }).click();
     await page.getByRole('link', { name: '制定 / 修改评分表' }).click();
     await page.getByRole('button', { name: '用默认评分表建立（可修改）' }).click();
@@ -88,12 +38,12 @@ describe.skipIf(!hasChromium)('堡垒指数 in the console', () => {
     expect(await page.getByTestId('rule-preview').innerText()).toBe(RULE);
     await page.getByRole('button', { name: '保存评分表' }).click();
     await expect.poll(() => page.getByRole('status').innerText()).toBe('评分表已保存');
-    const sheet = await database.db
+    const sheet = await stage.db
       .selectFrom('grading_sheet')
       .select(['id', 'strong_min', 'middle_min'])
       .executeTakeFirstOrThrow();
     expect(sheet).toMatchObject({ strong_min: 85, middle_min: 65 });
-    const items = await database.db
+    const items = await stage.db
       .selectFrom('grading_item')
       .select('title')
       .where('sheet_id', '=', sheet.id)
@@ -103,8 +53,8 @@ describe.skipIf(!hasChromium)('堡垒指数 in the console', () => {
   });
 
   it('the township scores on a phone: a score above the maximum is named, nothing typed is lost, then saved', async () => {
-    const page = await loggedIn(cast.township, PHONE);
-    await page.goto(`${baseUrl}/#/grading`);
+    const page = await stage.loggedIn(cast.township, PHONE);
+    await page.goto(`${stage.baseUrl}/#/grading`);
     const row = page.getByRole('row').filter({ hasText: '河口村' });
     await expect.poll(() => row.innerText()).toContain('未评分');
     await row.getByRole('link', { name: '评分' }).click();
@@ -126,7 +76,7 @@ describe.skipIf(!hasChromium)('堡垒指数 in the console', () => {
       expect(await score(title).inputValue()).toBe(String(i === 0 ? 20 : SCORES[i]));
     }
     expect(await page.getByRole('textbox', { name: `${titles[1]}的说明` }).inputValue()).toBe('两委有分歧，扣 3 分');
-    expect(await database.db.selectFrom('village_grade').select('id').execute()).toEqual([]);
+    expect(await stage.db.selectFrom('village_grade').select('id').execute()).toEqual([]);
     expect(await overflow(page)).toBeLessThanOrEqual(0);
 
     await score(titles[0] as string).fill('12');
@@ -137,7 +87,7 @@ describe.skipIf(!hasChromium)('堡垒指数 in the console', () => {
     expect((await current.innerText()).replace(/\s+/g, ' ')).toContain(`${thisYear} 年度： 71 / 100 分 中等村`);
     expect(await current.innerText()).toContain(`评定规则：${RULE}`);
     expect(await overflow(page)).toBeLessThanOrEqual(0);
-    const stored = await database.db
+    const stored = await stage.db
       .selectFrom('village_grade as g')
       .innerJoin('village_grade_item as i', 'i.grade_id', 'g.id')
       .select(['g.total', 'g.grade', 'g.middle_min', 'i.score', 'i.note'])
@@ -154,8 +104,8 @@ describe.skipIf(!hasChromium)('堡垒指数 in the console', () => {
   });
 
   it('the county finds the sheet frozen once a village is scored on it, but for wording', async () => {
-    const page = await loggedIn(cast.county);
-    await page.goto(`${baseUrl}/#/grading/sheet`);
+    const page = await stage.loggedIn(cast.county);
+    await page.goto(`${stage.baseUrl}/#/grading/sheet`);
     await page.getByText('已有 1 个村按本评分表评分').waitFor();
     expect(await page.getByLabel('中等村：总分不低于').isDisabled()).toBe(true);
     expect(await page.getByLabel('强村：总分不低于').isDisabled()).toBe(true);
@@ -165,7 +115,7 @@ describe.skipIf(!hasChromium)('堡垒指数 in the console', () => {
   });
 
   it('the village secretary reads the scoring, with no 「返回各村评分」 leading back to the same page', async () => {
-    const page = await loggedIn(cast.village);
+    const page = await stage.loggedIn(cast.village);
     await page.locator('nav[aria-label="主菜单"]').getByRole('link', { name: '堡垒指数' }).click();
     const current = page.getByTestId('current-grade');
     await current.waitFor();
@@ -177,6 +127,6 @@ describe.skipIf(!hasChromium)('堡垒指数 in the console', () => {
   });
 
   it('logged no script errors or CSP refusals', () => {
-    expect(problems).toEqual([]);
+    expect(stage.problems).toEqual([]);
   });
 });

@@ -7,23 +7,14 @@
 // list (乡镇党委会), the county determines it (部务会) and approves it (常委会) into the campaign it
 // picks; 河口村 then shows as a case on the township's 工作台 and as approved in the 认定台账.
 // Only the accounts, villages and campaign are set up without the console.
-import fs from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import { DEFAULT_SHEET } from '../../server/modules/grading/grading.rules.ts';
-import { buildTestApp } from '../helpers/app.ts';
 import { createCampaign } from '../helpers/cases.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { consoleStage, hasChromium } from '../helpers/console-stage.ts';
 import { createOfficial, createRegion, type TestOfficial } from '../helpers/factories.ts';
 import { createCast, type Cast } from '../helpers/officials-api.ts';
-import { ensureWebBuilt } from '../helpers/web-build.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`跳过年度认定全流程浏览器测试：未找到 ${CHROMIUM}（CI 会安装 chromium）`);
-
-const DESKTOP = { width: 1280, height: 800 };
 const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format();
 const year = Number(today.slice(0, 4));
 const CAMPAIGN = `${year}年度软弱涣散村整顿`;
@@ -35,31 +26,12 @@ const SCORES: Record<string, number[]> = {
 };
 const PRESENT = ['村党组织政治功能不强', '村“两委”班子不团结、战斗力不强', '党务、村务、财务公开不规范'];
 
-describe.skipIf(!hasChromium)('one year of identification in the console', () => {
-  let database: TestDatabase;
-  let app: FastifyInstance;
-  let browser: Browser;
-  let baseUrl: string;
+describe.skipIf(!hasChromium('年度认定全流程'))('one year of identification in the console', () => {
+  const stage = consoleStage();
   let cast: Cast;
   let dept: TestOfficial;
   let county: Page;
   let township: Page;
-  const problems: string[] = [];
-
-  async function loggedIn(official: TestOfficial): Promise<Page> {
-    const page = await (await browser.newContext({ viewport: DESKTOP, locale: 'zh-CN' })).newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
-    });
-    await page.goto(`${baseUrl}/`);
-    await page.getByLabel('用户名').fill(official.username);
-    await page.getByLabel('密码').fill(official.password);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.locator('header .who').waitFor();
-    return page;
-  }
 
   const menu = (page: Page, name: string) =>
     page.locator('nav[aria-label="主菜单"]').getByRole('link', { name, exact: true }).click();
@@ -72,35 +44,20 @@ describe.skipIf(!hasChromium)('one year of identification in the console', () =>
   }
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    database = await createTestDatabase();
-    const db = database.db;
-    cast = await createCast(db);
-    const rename = (id: number, name: string) => db.updateTable('region').set({ name }).where('id', '=', id).execute();
-    await rename(cast.tree.county, '青山县');
-    await rename(cast.tree.township, '东风镇');
-    await rename(cast.tree.village, '河口村');
-    // the county's other township has no village here: the county's villages are these three
-    await db.deleteFrom('region').where('id', '=', cast.otherVillage).execute();
-    await createRegion(db, 'village', cast.tree.township, '南坡村');
-    await createRegion(db, 'village', cast.tree.township, '北岭村');
-    await createCampaign(db, cast.tree.county, { year, title: CAMPAIGN });
-    dept = await createOfficial(db, 'department', cast.tree.county);
-    app = await buildTestApp(db);
-    baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    await stage.start(async (db) => {
+      cast = await createCast(db, { county: '青山县', township: '东风镇', village: '河口村' });
+      // the county's other township has no village here: the county's villages are these three
+      await db.deleteFrom('region').where('id', '=', cast.otherVillage).execute();
+      await createRegion(db, 'village', cast.tree.township, '南坡村');
+      await createRegion(db, 'village', cast.tree.township, '北岭村');
+      await createCampaign(db, cast.tree.county, { year, title: CAMPAIGN });
+      dept = await createOfficial(db, 'department', cast.tree.county);
     });
-    county = await loggedIn(cast.county);
-    township = await loggedIn(cast.township);
+    county = await stage.loggedIn(cast.county);
+    township = await stage.loggedIn(cast.township);
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await database?.close();
-  });
+  afterAll(() => stage.stop());
 
   it('the township keeps a village file; the county sets up the sheet and the negative list and opens the round', async () => {
     await menu(township, '村情档案');
@@ -128,7 +85,7 @@ describe.skipIf(!hasChromium)('one year of identification in the console', () =>
   it('the township scores its villages and screens the weak one', async () => {
     const titles = DEFAULT_SHEET.map((i) => i.title);
     for (const [village, scores] of Object.entries(SCORES)) {
-      await township.goto(`${baseUrl}/#/grading`);
+      await township.goto(`${stage.baseUrl}/#/grading`);
       await township.getByRole('row').filter({ hasText: village }).getByRole('link', { name: '评分' }).click();
       const score = (title: string) => township.getByRole('spinbutton', { name: title });
       await score(titles[0] as string).waitFor();
@@ -152,7 +109,7 @@ describe.skipIf(!hasChromium)('one year of identification in the console', () =>
   });
 
   it('the department reports 南坡村, the county starts a screening for it and the township screens it', async () => {
-    const page = await loggedIn(dept);
+    const page = await stage.loggedIn(dept);
     await page.getByRole('link', { name: '新建报送' }).click();
     await page.getByLabel('乡镇').selectOption({ label: '东风镇' });
     await page.getByLabel('村', { exact: true }).selectOption({ label: '南坡村' });
@@ -169,7 +126,7 @@ describe.skipIf(!hasChromium)('one year of identification in the console', () =>
     await county.getByRole('dialog').getByRole('button', { name: '确认启动排查' }).click();
     await expect.poll(() => status(county)).toBe('已启动排查：请乡镇对该村开展负向测评。');
 
-    await township.goto(`${baseUrl}/#/risk`);
+    await township.goto(`${stage.baseUrl}/#/risk`);
     await township.locator('li.card').filter({ hasText: '南坡村' }).getByRole('link', { name: '排查' }).click();
     const reason = township.getByRole('group', { name: '排查依据' });
     expect(await reason.getByRole('radio', { name: /因部门报送排查：信访/ }).isChecked()).toBe(true);
@@ -179,7 +136,7 @@ describe.skipIf(!hasChromium)('one year of identification in the console', () =>
   });
 
   it('the county concludes the round once every village is screened', async () => {
-    await county.goto(`${baseUrl}/#/screening`);
+    await county.goto(`${stage.baseUrl}/#/screening`);
     await county.getByRole('button', { name: '结束本年度排查' }).click();
     await county.getByRole('dialog').getByRole('button', { name: '确认结束' }).click();
     await expect.poll(() => status(county)).toBe(`${year} 年度排查已结束。`);
@@ -194,7 +151,7 @@ describe.skipIf(!hasChromium)('one year of identification in the console', () =>
     await township.getByLabel('研究意见').fill('经乡镇党委会研究，同意按排查建议上报');
     await step(township, '乡镇党委会研究提交');
 
-    await county.goto(`${baseUrl}/#/decisions/${listId}`);
+    await county.goto(`${stage.baseUrl}/#/decisions/${listId}`);
     await county.getByLabel(/文件（纪要）编号/).fill(`青组通〔${year}〕12号`);
     await step(county, '部务会初步认定');
     await county.getByLabel(/文件（纪要）编号/).fill(`青委〔${year}〕35号`);
@@ -208,12 +165,12 @@ describe.skipIf(!hasChromium)('one year of identification in the console', () =>
     const row = township.getByTestId('board-row').filter({ has: township.getByRole('link', { name: '河口村' }) });
     await expect.poll(() => row.getByTestId('board-state').textContent()).toBe('已列入');
 
-    await county.goto(`${baseUrl}/#/identification?region=${cast.tree.county}&year=${year}`);
+    await county.goto(`${stage.baseUrl}/#/identification?region=${cast.tree.county}&year=${year}`);
     expect(await county.getByTestId('register-coverage').innerText()).toContain('3/3');
     const hekou = county.getByTestId('register-row').filter({ hasText: '河口村' });
     await expect.poll(() => hekou.innerText()).toContain('软弱涣散村');
     expect(await hekou.innerText()).toContain('常委会已审定');
     expect(await hekou.getByRole('link', { name: '案件' }).count()).toBe(1);
-    expect(problems).toEqual([]);
+    expect(stage.problems).toEqual([]);
   });
 });

@@ -3,143 +3,95 @@
 // filters to the 弱村 and follows a listed village to its case; the township reads its own register
 // on a phone without sideways scrolling; the annual summary prints with the rules in words and
 // the signature lines.
-import fs from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import { describeGrading } from '../../server/modules/grading/grading.rules.ts';
-import { buildTestApp } from '../helpers/app.ts';
 import { createCampaign, createCaseAt } from '../helpers/cases.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { createRegion, type TestOfficial } from '../helpers/factories.ts';
+import { consoleStage, hasChromium, overflow, PHONE, thisYear } from '../helpers/console-stage.ts';
+import { createRegion } from '../helpers/factories.ts';
 import { ensureRiskList, gradeVillage } from '../helpers/grading.ts';
 import { createCast, type Cast } from '../helpers/officials-api.ts';
-import { ensureWebBuilt } from '../helpers/web-build.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`跳过认定台账浏览器测试：未找到 ${CHROMIUM}（CI 会安装 chromium）`);
-
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 360, height: 740 };
-const thisYear = Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format());
-
-describe.skipIf(!hasChromium)('认定台账 in the console', () => {
-  let database: TestDatabase;
-  let app: FastifyInstance;
-  let browser: Browser;
-  let baseUrl: string;
+describe.skipIf(!hasChromium('认定台账'))('认定台账 in the console', () => {
+  const stage = consoleStage();
   let cast: Cast;
   let caseId = 0;
-  const problems: string[] = [];
-
-  async function loggedIn(official: TestOfficial, viewport = DESKTOP): Promise<Page> {
-    const page = await (await browser.newContext({ viewport, locale: 'zh-CN' })).newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
-    });
-    await page.goto(`${baseUrl}/`);
-    await page.getByLabel('用户名').fill(official.username);
-    await page.getByLabel('密码').fill(official.password);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.locator('header .who').waitFor();
-    return page;
-  }
-
-  const overflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    database = await createTestDatabase();
-    const db = database.db;
-    cast = await createCast(db);
-    const rename = (id: number, name: string) => db.updateTable('region').set({ name }).where('id', '=', id).execute();
-    await rename(cast.tree.township, '东风镇');
-    await rename(cast.tree.village, '河口村');
-    const nanpo = await createRegion(db, 'village', cast.tree.township, '南坡村');
-    await createRegion(db, 'village', cast.tree.township, '北岭村');
-    // 河口村 弱村 screened 高风险 and approved 软弱涣散村 with its case; 南坡村 中等村; 北岭村 not graded
-    await gradeVillage(db, cast.tree.village, thisYear, 'weak');
-    await gradeVillage(db, nanpo, thisYear, 'middle');
-    const list = await ensureRiskList(db, cast.tree.county, thisYear);
-    const official = cast.township.id;
-    const grade = await db
-      .selectFrom('village_grade')
-      .select('id')
-      .where('village_id', '=', cast.tree.village)
-      .executeTakeFirstOrThrow();
-    const screening = await db
-      .insertInto('risk_screening')
-      .values({
-        list_id: list,
-        year: thisYear,
-        village_id: cast.tree.village,
-        trigger: 'weak_grade',
-        grade_id: grade.id,
-        score: 9,
-        high_min: 8,
-        middle_min: 4,
-        level: 'high',
-        outcome: 'rectify',
-        screened_by: official,
-        actor_name: '东风镇党委',
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const items = await db.selectFrom('risk_item').select(['id', 'type']).where('list_id', '=', list).execute();
-    await db
-      .insertInto('risk_mark')
-      .values(
-        items.map((i) => ({
+    await stage.start(async (db) => {
+      cast = await createCast(db, { township: '东风镇', village: '河口村' });
+      const nanpo = await createRegion(db, 'village', cast.tree.township, '南坡村');
+      await createRegion(db, 'village', cast.tree.township, '北岭村');
+      // 河口村 弱村 screened 高风险 and approved 软弱涣散村 with its case; 南坡村 中等村; 北岭村 not graded
+      await gradeVillage(db, cast.tree.village, thisYear, 'weak');
+      await gradeVillage(db, nanpo, thisYear, 'middle');
+      const list = await ensureRiskList(db, cast.tree.county, thisYear);
+      const official = cast.township.id;
+      const grade = await db
+        .selectFrom('village_grade')
+        .select('id')
+        .where('village_id', '=', cast.tree.village)
+        .executeTakeFirstOrThrow();
+      const screening = await db
+        .insertInto('risk_screening')
+        .values({
+          list_id: list,
+          year: thisYear,
+          village_id: cast.tree.village,
+          trigger: 'weak_grade',
+          grade_id: grade.id,
+          score: 9,
+          high_min: 8,
+          middle_min: 4,
+          level: 'high',
+          outcome: 'rectify',
+          screened_by: official,
+          actor_name: '东风镇党委',
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const items = await db.selectFrom('risk_item').select(['id', 'type']).where('list_id', '=', list).execute();
+      await db
+        .insertInto('risk_mark')
+        .values(
+          items.map((i) => ({
+            screening_id: screening.id,
+            item_id: i.id,
+            present: i.type === 'party_building',
+            evidence: i.type === 'party_building' ? '乡镇走访记录' : '',
+          })),
+        )
+        .execute();
+      const campaign = await createCampaign(db, cast.tree.county, { year: thisYear });
+      caseId = await createCaseAt(db, { campaignId: campaign, villageId: cast.tree.village, state: 'listed' });
+      const decided = await db
+        .insertInto('identification_list')
+        .values({
+          township_id: cast.tree.township,
+          county_id: cast.tree.county,
+          year: thisYear,
+          stage: 'approved',
+          campaign_id: campaign,
+          created_by: official,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await db
+        .insertInto('identification_entry')
+        .values({
+          list_id: decided.id,
+          village_id: cast.tree.village,
+          outcome: 'rectify',
           screening_id: screening.id,
-          item_id: i.id,
-          present: i.type === 'party_building',
-          evidence: i.type === 'party_building' ? '乡镇走访记录' : '',
-        })),
-      )
-      .execute();
-    const campaign = await createCampaign(db, cast.tree.county, { year: thisYear });
-    caseId = await createCaseAt(db, { campaignId: campaign, villageId: cast.tree.village, state: 'listed' });
-    const decided = await db
-      .insertInto('identification_list')
-      .values({
-        township_id: cast.tree.township,
-        county_id: cast.tree.county,
-        year: thisYear,
-        stage: 'approved',
-        campaign_id: campaign,
-        created_by: official,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await db
-      .insertInto('identification_entry')
-      .values({
-        list_id: decided.id,
-        village_id: cast.tree.village,
-        outcome: 'rectify',
-        screening_id: screening.id,
-        case_id: caseId,
-      })
-      .execute();
-    app = await buildTestApp(db);
-    baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+          case_id: caseId,
+        })
+        .execute();
     });
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await database?.close();
-  });
+  afterAll(() => stage.stop());
 
   it('the county goes from its board to the register, filters to the 弱村 and opens the case', async () => {
-    const page = await loggedIn(cast.county);
+    const page = await stage.loggedIn(cast.county);
     await page.locator('.toolbar').getByRole('link', { name: '认定台账' }).click();
     const rows = page.getByTestId('register-row');
     await expect.poll(() => rows.count()).toBe(4);
@@ -163,11 +115,11 @@ describe.skipIf(!hasChromium)('认定台账 in the console', () => {
     );
     await rows.getByRole('link', { name: '案件' }).click();
     await page.waitForURL(`**/#/cases/${caseId}`);
-    expect(problems).toEqual([]);
+    expect(stage.problems).toEqual([]);
   });
 
   it('the township reads its own register on a phone, no sideways scrolling', async () => {
-    const page = await loggedIn(cast.township, PHONE);
+    const page = await stage.loggedIn(cast.township, PHONE);
     await page.getByRole('button', { name: /菜单/u }).click();
     await page.locator('nav[aria-label="主菜单"]').getByRole('link', { name: '认定台账' }).click();
     await expect.poll(() => page.getByTestId('register-row').count()).toBe(3);
@@ -177,12 +129,12 @@ describe.skipIf(!hasChromium)('认定台账 in the console', () => {
     expect(await page.locator('table.register thead').isVisible()).toBe(false);
     const hekou = page.getByTestId('register-row').filter({ hasText: '河口村' });
     expect(await hekou.evaluate((el) => getComputedStyle(el).display)).toBe('block');
-    expect(problems).toEqual([]);
+    expect(stage.problems).toEqual([]);
   });
 
   it('prints the annual summary: counts, the listed village, the rules in words and the signature lines', async () => {
-    const page = await loggedIn(cast.county);
-    await page.goto(`${baseUrl}/#/identification?region=${cast.tree.county}&year=${thisYear}`);
+    const page = await stage.loggedIn(cast.county);
+    await page.goto(`${stage.baseUrl}/#/identification?region=${cast.tree.county}&year=${thisYear}`);
     await page.getByRole('link', { name: '打印年度汇总（A4）' }).click();
     const sheet = page.getByTestId('identification-print');
     await sheet.waitFor();
@@ -194,6 +146,6 @@ describe.skipIf(!hasChromium)('认定台账 in the console', () => {
     for (const line of ['填报人：', '审核人：', '县委组织部（盖章）：', '日期：']) expect(text).toContain(line);
     const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true });
     expect(pdf.subarray(0, 4).toString('latin1')).toBe('%PDF');
-    expect(problems).toEqual([]);
+    expect(stage.problems).toEqual([]);
   });
 });

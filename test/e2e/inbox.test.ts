@@ -5,43 +5,22 @@
 // checkbox). With SHOTS_DIR set, each state is saved at 360 and 1280 px.
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { buildTestApp } from '../helpers/app.ts';
 import { createCampaign, createCaseAt } from '../helpers/cases.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { consoleStage, hasChromium } from '../helpers/console-stage.ts';
 import { createOfficial, createRegion, type TestOfficial } from '../helpers/factories.ts';
 import { createCast, type Cast } from '../helpers/officials-api.ts';
-import { ensureWebBuilt } from '../helpers/web-build.ts';
 import { defaultQuestionnaire } from '../../server/modules/sessions/questionnaire.ts';
 import { defaultRuleSet } from '../../server/modules/tallies/tallies.rules.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
 const SHOTS = process.env.SHOTS_DIR;
 
-describe.skipIf(!hasChromium)('the inbox and the new-session notice', () => {
-  let database: TestDatabase;
-  let app: FastifyInstance;
-  let browser: Browser;
-  let baseUrl: string;
+describe.skipIf(!hasChromium())('the inbox and the new-session notice', () => {
+  const stage = consoleStage({ consoleErrors: false });
   let cast: Cast;
   const secretaries: Record<string, TestOfficial> = {};
   let draftId = 0;
-  const problems: string[] = [];
-
-  async function loggedIn(official: TestOfficial, width = 1280): Promise<Page> {
-    const page = await (await browser.newContext({ viewport: { width, height: 800 }, locale: 'zh-CN' })).newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => problems.push(e.message));
-    await page.goto(`${baseUrl}/`);
-    await page.getByLabel('用户名').fill(official.username);
-    await page.getByLabel('密码').fill(official.password);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.locator('header .who').waitFor();
-    return page;
-  }
 
   /** Saves the page at 1280 px and at 360 px (SHOTS_DIR only). */
   async function shoot(page: Page, name: string): Promise<void> {
@@ -54,51 +33,37 @@ describe.skipIf(!hasChromium)('the inbox and the new-session notice', () => {
   }
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    database = await createTestDatabase();
-    const db = database.db;
-    cast = await createCast(db);
-    app = await buildTestApp(db);
-    const rename = (id: number, name: string) => db.updateTable('region').set({ name }).where('id', '=', id).execute();
-    await rename(cast.tree.township, '东风镇');
-    await rename(cast.tree.village, '河口村');
-    const liushu = await createRegion(db, 'village', cast.tree.township, '柳树村');
-    const songpo = await createRegion(db, 'village', cast.tree.township, '松坡村');
-    const campaign = await createCampaign(db, cast.tree.county, { title: '2026年整顿', createdBy: cast.county.id });
-    await createCaseAt(db, { campaignId: campaign, villageId: liushu, state: 'village_evaluation' });
-    await createCaseAt(db, { campaignId: campaign, villageId: songpo, state: 'rectifying' });
-    secretaries.河口村 = await createOfficial(db, 'village', cast.tree.village);
-    secretaries.柳树村 = await createOfficial(db, 'village', liushu);
-    secretaries.松坡村 = await createOfficial(db, 'village', songpo);
-    const draft = await db
-      .insertInto('evaluation_session')
-      .values({
-        village_id: cast.tree.village,
-        title: '河口村 2026年度村级自评',
-        questionnaire: JSON.stringify(defaultQuestionnaire()),
-        rules: JSON.stringify(defaultRuleSet()),
-        residents_present: 40,
-        created_by: secretaries.河口村.id,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    draftId = draft.id;
-    if (SHOTS) fs.mkdirSync(SHOTS, { recursive: true });
-    baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    await stage.start(async (db) => {
+      cast = await createCast(db, { township: '东风镇', village: '河口村' });
+      const liushu = await createRegion(db, 'village', cast.tree.township, '柳树村');
+      const songpo = await createRegion(db, 'village', cast.tree.township, '松坡村');
+      const campaign = await createCampaign(db, cast.tree.county, { title: '2026年整顿', createdBy: cast.county.id });
+      await createCaseAt(db, { campaignId: campaign, villageId: liushu, state: 'village_evaluation' });
+      await createCaseAt(db, { campaignId: campaign, villageId: songpo, state: 'rectifying' });
+      secretaries.河口村 = await createOfficial(db, 'village', cast.tree.village);
+      secretaries.柳树村 = await createOfficial(db, 'village', liushu);
+      secretaries.松坡村 = await createOfficial(db, 'village', songpo);
+      const draft = await db
+        .insertInto('evaluation_session')
+        .values({
+          village_id: cast.tree.village,
+          title: '河口村 2026年度村级自评',
+          questionnaire: JSON.stringify(defaultQuestionnaire()),
+          rules: JSON.stringify(defaultRuleSet()),
+          residents_present: 40,
+          created_by: secretaries.河口村.id,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      draftId = draft.id;
+      if (SHOTS) fs.mkdirSync(SHOTS, { recursive: true });
     });
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await database?.close();
-  });
+  afterAll(() => stage.stop());
 
   it('shows the township the residents to confirm in 待办, with the count in the menu, linking to the session', async () => {
-    const town = await loggedIn(cast.township);
+    const town = await stage.loggedIn(cast.township);
     const menuItem = town.locator('nav[aria-label="主菜单"] a[href="#/inbox"]');
     await menuItem.locator('.count').waitFor();
     expect(await menuItem.innerText()).toBe('待办1');
@@ -109,33 +74,33 @@ describe.skipIf(!hasChromium)('the inbox and the new-session notice', () => {
     expect(await link.getAttribute('href')).toBe(`#/sessions/${draftId}`);
     await shoot(town, 'inbox-township');
     // the cases page's 待办 tab holds the same items beside the cases waiting
-    await town.goto(`${baseUrl}/#/cases/inbox`);
+    await town.goto(`${stage.baseUrl}/#/cases/inbox`);
     await town.getByTestId('inbox-confirm_residents').waitFor();
     await shoot(town, 'cases-inbox-township');
     await link.click().catch(() => town.getByTestId('inbox-confirm_residents').getByRole('link').first().click());
-    await town.waitForURL(`${baseUrl}/#/sessions/${draftId}`);
+    await town.waitForURL(`${stage.baseUrl}/#/sessions/${draftId}`);
   }, 120_000);
 
   it('tells the secretary before creating whether the session serves the case, is refused, or counts for nothing', async () => {
-    const serves = await loggedIn(secretaries.柳树村 as TestOfficial);
-    await serves.goto(`${baseUrl}/#/sessions/new`);
+    const serves = await stage.loggedIn(secretaries.柳树村 as TestOfficial);
+    await serves.goto(`${stage.baseUrl}/#/sessions/new`);
     const notice = serves.getByTestId('case-serving');
     await notice.locator('.alert.success').waitFor();
     expect(await notice.innerText()).toContain('此村级自评属于柳树村的整顿案件');
     expect(await serves.getByLabel('测评名称').inputValue()).toMatch(/^柳树村 \d{4}年度村级自评$/);
     await shoot(serves, 'new-session-serves');
 
-    const refused = await loggedIn(secretaries.松坡村 as TestOfficial);
-    await refused.goto(`${baseUrl}/#/sessions/new`);
+    const refused = await stage.loggedIn(secretaries.松坡村 as TestOfficial);
+    await refused.goto(`${stage.baseUrl}/#/sessions/new`);
     await refused.getByTestId('case-serving').locator('.alert').waitFor();
     expect(await refused.getByTestId('case-serving').innerText()).toContain('村级自评须在“村级自评”阶段组织');
     expect(await refused.getByRole('button', { name: '创建测评' }).isDisabled()).toBe(true);
     await shoot(refused, 'new-session-refused');
 
-    const none = await loggedIn(secretaries.河口村 as TestOfficial);
-    await none.goto(`${baseUrl}/#/sessions/new`);
+    const none = await stage.loggedIn(secretaries.河口村 as TestOfficial);
+    await none.goto(`${stage.baseUrl}/#/sessions/new`);
     await none.getByLabel('我知道此测评不计入任何整顿案件的验收').waitFor();
     await shoot(none, 'new-session-no-case');
-    expect(problems).toEqual([]);
+    expect(stage.problems).toEqual([]);
   }, 120_000);
 });

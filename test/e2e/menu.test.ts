@@ -4,18 +4,13 @@
 // waiting for 部务会, linking to the list.
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { buildTestApp } from '../helpers/app.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { consoleStage, hasChromium } from '../helpers/console-stage.ts';
 import { createList } from '../helpers/decisions.ts';
 import { createOfficial, type TestOfficial } from '../helpers/factories.ts';
 import { createCast, type Cast } from '../helpers/officials-api.ts';
-import { ensureWebBuilt } from '../helpers/web-build.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
 /** With SHOTS_DIR set, the county's 待办 is saved at 360 and 1280 px. */
 const SHOTS = process.env.SHOTS_DIR;
 
@@ -50,28 +45,15 @@ const MENUS: Record<string, [string, string[]][]> = {
   admin: [['', ['区域', '账户管理', '导入村庄', '修改密码']]],
 };
 
-describe.skipIf(!hasChromium)('the grouped console menu', () => {
-  let database: TestDatabase;
-  let app: FastifyInstance;
-  let browser: Browser;
-  let baseUrl: string;
+describe.skipIf(!hasChromium())('the grouped console menu', () => {
+  const stage = consoleStage({ consoleErrors: false });
   let cast: Cast;
   let department: TestOfficial;
   let listId = 0;
-  const problems: string[] = [];
 
-  async function loggedIn(official: TestOfficial, width: number): Promise<Page> {
-    const viewport = { width, height: width < 600 ? 740 : 800 };
-    const page = await (await browser.newContext({ viewport, locale: 'zh-CN' })).newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => problems.push(e.message));
-    await page.goto(`${baseUrl}/`);
-    await page.getByLabel('用户名').fill(official.username);
-    await page.getByLabel('密码').fill(official.password);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.locator('header .who').waitFor();
-    return page;
-  }
+  /** At `width`, 740 px tall on a phone and 800 px on a desktop. */
+  const loggedIn = (official: TestOfficial, width: number): Promise<Page> =>
+    stage.loggedIn(official, { width, height: width < 600 ? 740 : 800 });
 
   /** The menu as [heading, links] per section, read from the page. */
   const menuOf = (page: Page) =>
@@ -85,25 +67,14 @@ describe.skipIf(!hasChromium)('the grouped console menu', () => {
       );
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    database = await createTestDatabase();
-    cast = await createCast(database.db);
-    department = await createOfficial(database.db, 'department', cast.tree.county);
-    await database.db.updateTable('region').set({ name: '东风镇' }).where('id', '=', cast.tree.township).execute();
-    listId = await createList(database.db, cast.tree.township, 2026, 'proposed');
-    app = await buildTestApp(database.db);
-    baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    await stage.start(async (db) => {
+      cast = await createCast(db, { township: '东风镇' });
+      department = await createOfficial(db, 'department', cast.tree.county);
+      listId = await createList(db, cast.tree.township, 2026, 'proposed');
     });
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await database?.close();
-  });
+  afterAll(() => stage.stop());
 
   it('shows every role exactly its pages, grouped, as a sidebar at 1280 and 1024 px with no 菜单 button', async () => {
     const { tree: _tree, otherVillage: _other, ...officials } = cast;
@@ -122,7 +93,7 @@ describe.skipIf(!hasChromium)('the grouped console menu', () => {
         await page.context().close();
       }
     }
-    expect(problems).toEqual([]);
+    expect(stage.problems).toEqual([]);
   }, 180_000);
 
   it('keeps the menu behind the button on a phone, and lists the county its township list waiting for 部务会', async () => {
@@ -144,6 +115,6 @@ describe.skipIf(!hasChromium)('the grouped console menu', () => {
         await page.screenshot({ path: path.join(SHOTS, `menu-inbox-county-${width}.png`), fullPage: true });
       }
     }
-    expect(problems).toEqual([]);
+    expect(stage.problems).toEqual([]);
   }, 120_000);
 });

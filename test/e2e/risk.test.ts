@@ -3,85 +3,37 @@
 // township, on a phone, screens a 弱村 item by item (a present item without evidence is named and
 // nothing marked is lost), and sees the level, the proposal and the rule; a village graded 中等村 is
 // refused with the reason shown and no form.
-import fs from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import { DEFAULT_RISK_ITEMS, describeRisk } from '../../server/modules/risk/risk.rules.ts';
-import { buildTestApp } from '../helpers/app.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { createRegion, type TestOfficial } from '../helpers/factories.ts';
+import { consoleStage, hasChromium, overflow, PHONE, thisYear } from '../helpers/console-stage.ts';
+import { createRegion } from '../helpers/factories.ts';
 import { gradeVillage } from '../helpers/grading.ts';
 import { createCast, type Cast } from '../helpers/officials-api.ts';
-import { ensureWebBuilt } from '../helpers/web-build.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`跳过负向测评浏览器测试：未找到 ${CHROMIUM}（CI 会安装 chromium）`);
-
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 360, height: 740 };
-const thisYear = Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format());
 const PETITIONS = '信访问题突出';
 const POLITICAL = '村党组织政治功能不强';
 /** 高风险 from 9 (the default 8 raised), 中风险 from 4 */
 const RULE = describeRisk({ highMin: 9, middleMin: 4 });
 
-describe.skipIf(!hasChromium)('负向测评 in the console', () => {
-  let database: TestDatabase;
-  let app: FastifyInstance;
-  let browser: Browser;
-  let baseUrl: string;
+describe.skipIf(!hasChromium('负向测评'))('负向测评 in the console', () => {
+  const stage = consoleStage();
   let cast: Cast;
   let nanpo = 0;
-  /** Script errors and CSP refusals (refused API replies are expected and left out). */
-  const problems: string[] = [];
-
-  async function loggedIn(official: TestOfficial, viewport = DESKTOP): Promise<Page> {
-    const page = await (await browser.newContext({ viewport, locale: 'zh-CN' })).newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
-    });
-    await page.goto(`${baseUrl}/`);
-    await page.getByLabel('用户名').fill(official.username);
-    await page.getByLabel('密码').fill(official.password);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.locator('header .who').waitFor();
-    return page;
-  }
-
-  const overflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    database = await createTestDatabase();
-    const db = database.db;
-    cast = await createCast(db);
-    const rename = (id: number, name: string) => db.updateTable('region').set({ name }).where('id', '=', id).execute();
-    await rename(cast.tree.township, '东风镇');
-    await rename(cast.tree.village, '河口村');
-    nanpo = await createRegion(db, 'village', cast.tree.township, '南坡村');
-    // 河口村 弱村 (40 of 100), 南坡村 中等村 (70): on the county's default 堡垒指数 sheet
-    await gradeVillage(db, cast.tree.village, thisYear, 'weak');
-    await gradeVillage(db, nanpo, thisYear, 'middle');
-    app = await buildTestApp(db);
-    baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    await stage.start(async (db) => {
+      cast = await createCast(db, { township: '东风镇', village: '河口村' });
+      nanpo = await createRegion(db, 'village', cast.tree.township, '南坡村');
+      // 河口村 弱村 (40 of 100), 南坡村 中等村 (70): on the county's default 堡垒指数 sheet
+      await gradeVillage(db, cast.tree.village, thisYear, 'weak');
+      await gradeVillage(db, nanpo, thisYear, 'middle');
     });
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await database?.close();
-  });
+  afterAll(() => stage.stop());
 
   it('the county sets up the negative list, weighs an item more and raises the 高风险 line', async () => {
-    const page = await loggedIn(cast.county);
+    const page = await stage.loggedIn(cast.county);
     await page.locator('nav[aria-label="主菜单"]').getByRole('link', { name: '负向测评' }).click();
     await page.getByRole('link', { name: '制定 / 修改负面清单' }).click();
     await page.getByRole('button', { name: '用默认清单建立（可修改）' }).click();
@@ -94,12 +46,12 @@ describe.skipIf(!hasChromium)('负向测评 in the console', () => {
     await expect.poll(() => page.locator('form[aria-label="修改负面清单"] p.muted').innerText()).toBe(RULE);
     await page.getByRole('button', { name: '保存负面清单' }).click();
     await expect.poll(() => page.getByRole('status').innerText()).toBe('负面清单已保存');
-    const list = await database.db
+    const list = await stage.db
       .selectFrom('risk_list')
       .select(['id', 'high_min', 'middle_min'])
       .executeTakeFirstOrThrow();
     expect(list).toMatchObject({ high_min: 9, middle_min: 4 });
-    const item = await database.db
+    const item = await stage.db
       .selectFrom('risk_item')
       .select('weight')
       .where('list_id', '=', list.id)
@@ -109,8 +61,8 @@ describe.skipIf(!hasChromium)('负向测评 in the console', () => {
   });
 
   it('the township screens a 弱村 on a phone: evidence required, then the level, proposal and rule', async () => {
-    const page = await loggedIn(cast.township, PHONE);
-    await page.goto(`${baseUrl}/#/risk`);
+    const page = await stage.loggedIn(cast.township, PHONE);
+    await page.goto(`${stage.baseUrl}/#/risk`);
     const card = page.locator('li.card').filter({ hasText: '河口村' });
     await expect.poll(() => card.innerText()).toContain('尚未排查');
     expect(await card.innerText()).toContain('弱村 40分');
@@ -138,7 +90,7 @@ describe.skipIf(!hasChromium)('负向测评 in the console', () => {
     expect(await page.getByRole('textbox', { name: `${POLITICAL}的依据` }).inputValue()).toBe(
       '支部半年未开展组织生活，乡镇督查记录',
     );
-    expect(await database.db.selectFrom('risk_screening').select('id').execute()).toEqual([]);
+    expect(await stage.db.selectFrom('risk_screening').select('id').execute()).toEqual([]);
     expect(await overflow(page)).toBeLessThanOrEqual(0);
 
     await page.getByRole('textbox', { name: `${PETITIONS}的依据` }).fill('县信访局本年度转办 6 件');
@@ -150,7 +102,7 @@ describe.skipIf(!hasChromium)('负向测评 in the console', () => {
     expect(text).toContain('涉及类型：基层党建薄弱村、村级治理困难村');
     expect(text).toContain('建议：重点防控村（二级防控）');
     expect(text).toContain(`规则：${RULE}`);
-    const stored = await database.db
+    const stored = await stage.db
       .selectFrom('risk_screening')
       .select(['village_id', 'score', 'level', 'outcome', 'prevention_level', 'high_min'])
       .execute();
@@ -171,8 +123,8 @@ describe.skipIf(!hasChromium)('负向测评 in the console', () => {
   });
 
   it('a village graded 中等村 is refused with the reason, and no form', async () => {
-    const page = await loggedIn(cast.township);
-    await page.goto(`${baseUrl}/#/risk/${nanpo}?year=${thisYear}`);
+    const page = await stage.loggedIn(cast.township);
+    await page.goto(`${stage.baseUrl}/#/risk/${nanpo}?year=${thisYear}`);
     await page.getByRole('heading', { name: '南坡村（东风镇） · 负向测评' }).waitFor();
     await expect
       .poll(() => page.locator('p.alert.info').innerText())
@@ -182,6 +134,6 @@ describe.skipIf(!hasChromium)('负向测评 in the console', () => {
   });
 
   it('logged no script errors or CSP refusals', () => {
-    expect(problems).toEqual([]);
+    expect(stage.problems).toEqual([]);
   });
 });

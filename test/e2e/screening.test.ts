@@ -4,88 +4,46 @@
 // screening page; once every village is screened the county concludes the round after confirming.
 // A department report the county sends to screening lets the township screen a 中等村 for it, and
 // the report's page then shows that screening.
-import fs from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { buildTestApp } from '../helpers/app.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { createOfficial, createRegion, type TestOfficial } from '../helpers/factories.ts';
+import { consoleStage, DESKTOP, hasChromium, overflow, PHONE, thisYear } from '../helpers/console-stage.ts';
+import { createOfficial, createRegion } from '../helpers/factories.ts';
 import { ensureRiskList, gradeVillage } from '../helpers/grading.ts';
 import { createCast, type Cast } from '../helpers/officials-api.ts';
-import { ensureWebBuilt } from '../helpers/web-build.ts';
 import { sessionFor } from '../helpers/world.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`跳过年度排查浏览器测试：未找到 ${CHROMIUM}（CI 会安装 chromium）`);
-
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 360, height: 740 };
-const thisYear = Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format());
 /** where screenshots go when SCREENSHOT_DIR is set (to look at the page) */
 const SHOTS = process.env.SCREENSHOT_DIR;
 
-describe.skipIf(!hasChromium)('年度排查 in the console', () => {
-  let database: TestDatabase;
-  let app: FastifyInstance;
-  let browser: Browser;
-  let baseUrl: string;
+describe.skipIf(!hasChromium('年度排查'))('年度排查 in the console', () => {
+  const stage = consoleStage();
   let cast: Cast;
   let nanpo = 0;
-  const problems: string[] = [];
 
-  async function loggedIn(official: TestOfficial, viewport = DESKTOP): Promise<Page> {
-    const page = await (await browser.newContext({ viewport, locale: 'zh-CN' })).newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
-    });
-    await page.goto(`${baseUrl}/`);
-    await page.getByLabel('用户名').fill(official.username);
-    await page.getByLabel('密码').fill(official.password);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.locator('header .who').waitFor();
-    return page;
-  }
-
-  const overflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   const shot = async (page: Page, name: string) => {
     if (SHOTS) await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
   };
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    database = await createTestDatabase();
-    const db = database.db;
-    cast = await createCast(db);
-    const rename = (id: number, name: string) => db.updateTable('region').set({ name }).where('id', '=', id).execute();
-    await rename(cast.tree.township, '东风镇');
-    await rename(cast.tree.village, '河口村');
-    await rename(cast.otherTownship.regionId, '西河乡');
-    await rename(cast.otherVillage, '杏林村');
-    nanpo = await createRegion(db, 'village', cast.tree.township, '南坡村');
-    // 河口村 弱村 not yet screened, 南坡村 中等村, 杏林村 not graded
-    await gradeVillage(db, cast.tree.village, thisYear, 'weak');
-    await gradeVillage(db, nanpo, thisYear, 'middle');
-    await ensureRiskList(db, cast.tree.county, thisYear);
-    app = await buildTestApp(db);
-    baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    await stage.start(async (db) => {
+      cast = await createCast(db, {
+        township: '东风镇',
+        otherTownship: '西河乡',
+        village: '河口村',
+        otherVillage: '杏林村',
+      });
+      nanpo = await createRegion(db, 'village', cast.tree.township, '南坡村');
+      // 河口村 弱村 not yet screened, 南坡村 中等村, 杏林村 not graded
+      await gradeVillage(db, cast.tree.village, thisYear, 'weak');
+      await gradeVillage(db, nanpo, thisYear, 'middle');
+      await ensureRiskList(db, cast.tree.county, thisYear);
     });
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await database?.close();
-  });
+  afterAll(() => stage.stop());
 
   it('the county opens the round and sees each missing village with why, and cannot conclude yet', async () => {
-    const page = await loggedIn(cast.county);
+    const page = await stage.loggedIn(cast.county);
     await page.locator('nav[aria-label="主菜单"]').getByRole('link', { name: '年度排查' }).click();
     await page.getByRole('button', { name: `开启 ${thisYear} 年度排查` }).click();
     await expect.poll(() => page.getByRole('status').innerText()).toBe(`已开启 ${thisYear} 年度排查。`);
@@ -110,12 +68,12 @@ describe.skipIf(!hasChromium)('年度排查 in the console', () => {
     );
     expect(await page.getByRole('button', { name: '结束本年度排查' }).count()).toBe(0);
     await shot(page, 'screening-county-1280');
-    expect(problems).toEqual([]);
+    expect(stage.problems).toEqual([]);
   });
 
   it('the township, on a phone, sees its own villages only and goes to screen the weak one', async () => {
-    const page = await loggedIn(cast.township, PHONE);
-    await page.goto(`${baseUrl}/#/screening`);
+    const page = await stage.loggedIn(cast.township, PHONE);
+    await page.goto(`${stage.baseUrl}/#/screening`);
     const list = page.getByRole('list', { name: '各乡镇排查进度' });
     await expect.poll(() => list.locator('li.card h3').allInnerTexts()).toEqual(['东风镇']);
     expect(await page.getByTestId('round').innerText()).toContain('本乡镇进度');
@@ -124,21 +82,21 @@ describe.skipIf(!hasChromium)('年度排查 in the console', () => {
     await shot(page, 'screening-township-360');
     await list.getByRole('link', { name: '去排查' }).click();
     await expect.poll(() => page.getByRole('heading', { level: 2 }).innerText()).toContain('河口村');
-    expect(problems).toEqual([]);
+    expect(stage.problems).toEqual([]);
   });
 
   it('once every village is screened the county concludes the round after confirming', async () => {
-    await gradeVillage(database.db, cast.otherVillage, thisYear, 'strong');
-    const items = await database.db.selectFrom('risk_item').select('id').execute();
-    const screened = await app.inject({
+    await gradeVillage(stage.db, cast.otherVillage, thisYear, 'strong');
+    const items = await stage.db.selectFrom('risk_item').select('id').execute();
+    const screened = await stage.app.inject({
       method: 'POST',
       url: `/api/risk/villages/${cast.tree.village}/screenings`,
       headers: { cookie: cast.township.cookie },
       payload: { year: thisYear, marks: items.map((i) => ({ itemId: i.id, present: false, evidence: '' })) },
     });
     expect(screened.statusCode, screened.body).toBe(201);
-    const page = await loggedIn(cast.county, PHONE);
-    await page.goto(`${baseUrl}/#/screening`);
+    const page = await stage.loggedIn(cast.county, PHONE);
+    await page.goto(`${stage.baseUrl}/#/screening`);
     await page.getByRole('button', { name: '结束本年度排查' }).click();
     const dialog = page.getByRole('dialog');
     expect(await dialog.innerText()).toContain('不能重新开启或撤销');
@@ -148,15 +106,15 @@ describe.skipIf(!hasChromium)('年度排查 in the console', () => {
     expect(await page.getByTestId('round').innerText()).toContain('完成 3 / 3 个村');
     expect(await overflow(page)).toBeLessThanOrEqual(0);
     await shot(page, 'screening-county-concluded-360');
-    expect(problems).toEqual([]);
+    expect(stage.problems).toEqual([]);
   });
 
   it('the township screens a 中等村 for a department report, and the report shows the screening', async () => {
-    const dept = await createOfficial(database.db, 'department', cast.tree.county);
-    const filed = await app.inject({
+    const dept = await createOfficial(stage.db, 'department', cast.tree.county);
+    const filed = await stage.app.inject({
       method: 'POST',
       url: '/api/dept-reports',
-      headers: { cookie: await sessionFor(database.db, dept.id) },
+      headers: { cookie: await sessionFor(stage.db, dept.id) },
       payload: {
         villageId: nanpo,
         category: 'petition',
@@ -166,14 +124,14 @@ describe.skipIf(!hasChromium)('年度排查 in the console', () => {
     });
     expect(filed.statusCode, filed.body).toBe(201);
     const reportId = (filed.json() as { id: number }).id;
-    const requested = await app.inject({
+    const requested = await stage.app.inject({
       method: 'POST',
       url: `/api/dept-reports/${reportId}/request-screening`,
       headers: { cookie: cast.county.cookie },
     });
     expect(requested.statusCode, requested.body).toBe(200);
-    const page = await loggedIn(cast.township, PHONE);
-    await page.goto(`${baseUrl}/#/risk`);
+    const page = await stage.loggedIn(cast.township, PHONE);
+    await page.goto(`${stage.baseUrl}/#/risk`);
     const card = page.locator('li.card', { hasText: '南坡村' });
     expect(await card.innerText()).toContain('部门报送待排查 1 条');
     await card.getByRole('link', { name: '排查' }).click();
@@ -185,7 +143,7 @@ describe.skipIf(!hasChromium)('年度排查 in the console', () => {
     const current = page.getByTestId('current-screening');
     await expect.poll(() => current.innerText()).toContain('排查依据：因部门报送排查');
     expect(await overflow(page)).toBeLessThanOrEqual(0);
-    const row = await database.db
+    const row = await stage.db
       .selectFrom('risk_screening')
       .select(['trigger', 'report_id', 'grade_id'])
       .where('village_id', '=', nanpo)
@@ -199,6 +157,6 @@ describe.skipIf(!hasChromium)('年度排查 in the console', () => {
     );
     await page.setViewportSize(DESKTOP);
     await shot(page, 'report-screenings-1280');
-    expect(problems).toEqual([]);
+    expect(stage.problems).toEqual([]);
   });
 });

@@ -28,11 +28,16 @@ async function caller(db: Db, role: Role, regionId: number): Promise<Caller> {
   return { ...official, cookie: await sessionFor(db, official.id) };
 }
 
-export async function createCast(db: Db): Promise<Cast> {
+/** Names to give the cast's places (the others keep their generated names). */
+export type CastNames = Partial<
+  Record<'city' | 'county' | 'township' | 'village' | 'otherTownship' | 'otherVillage', string>
+>;
+
+export async function createCast(db: Db, names: CastNames = {}): Promise<Cast> {
   const tree = await createTree(db);
   const otherTownshipId = await createRegion(db, 'township', tree.county);
   const otherVillage = await createRegion(db, 'village', otherTownshipId);
-  return {
+  const cast = {
     tree,
     otherVillage,
     village: await caller(db, 'village', tree.village),
@@ -42,6 +47,11 @@ export async function createCast(db: Db): Promise<Cast> {
     admin: await caller(db, 'admin', tree.city),
     otherTownship: await caller(db, 'township', otherTownshipId),
   };
+  const places = { ...tree, otherTownship: otherTownshipId, otherVillage };
+  for (const [place, name] of Object.entries(names) as [keyof CastNames, string][]) {
+    await db.updateTable('region').set({ name }).where('id', '=', places[place]).execute();
+  }
+  return cast;
 }
 
 /** One request as `who`; returns status and parsed body. */
