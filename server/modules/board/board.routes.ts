@@ -6,20 +6,11 @@ import { userOf } from '../../plugins/auth.ts';
 import { XLSX_TYPE, XlsxReply } from '../reports/reports.schemas.ts';
 import { BoardQuery, BoardReply, HistoryReply, RegionQuery, TurnoutReply } from './board.schemas.ts';
 import * as board from './board.service.ts';
-import type { BoardDownload } from './board.service.ts';
+import { sendWorkbook as send } from '../reports/reports.reply.ts';
 
 const tags = ['board'];
 /** The board is for the levels that oversee many villages. */
 const BOARD_ROLES: readonly Role[] = ['township', 'county', 'city'];
-
-/** The workbook as it is written (the typed reply knows only the documented string schema). */
-function send(reply: FastifyReply, file: BoardDownload): FastifyReply {
-  return reply
-    .header('Content-Type', XLSX_TYPE)
-    .header('Content-Disposition', file.disposition)
-    .header('Cache-Control', 'no-store')
-    .send(file.stream);
-}
 
 /** JSON text made by the service (the typed reply knows only the documented object). */
 function sendJson(reply: FastifyReply, json: string): FastifyReply {

@@ -3,7 +3,6 @@
 // must lie in the caller's subtree (else the one 404); a village is not a board (400). Results of a
 // session still open or in draft never appear: only its turnout does. The cost grows with the
 // villages shown: a handful of set-based queries (board.repository), no ballot is read.
-import type { Readable } from 'node:stream';
 import type { Db } from '../../db/database.ts';
 import { AppError } from '../../errors.ts';
 import { assertInScope, type CurrentUser } from '../../lib/access.ts';
@@ -22,6 +21,7 @@ import { nextStepOf, ratePermille, requiredSatisfied, type StepSession } from '.
 import { BOARD_COLUMNS, boardRow } from './board.sheet.ts';
 import type { Board, BoardCase, BoardSession, BoardVillage, History, Turnout } from './board.schemas.ts';
 import { boardView } from './board.view.ts';
+import type { Download } from '../reports/reports.service.ts';
 
 const CHINA_OFFSET_MS = 8 * 3600 * 1000;
 
@@ -363,14 +363,8 @@ export async function getHistory(db: Db, user: CurrentUser, q: BoardQuery): Prom
   };
 }
 
-export interface BoardDownload {
-  /** the Content-Disposition header */
-  disposition: string;
-  stream: Readable;
-}
-
 /** The board as a streamed XLSX: the rows of the page, one per village. */
-export async function exportBoard(db: Db, user: CurrentUser, q: BoardQuery, now = new Date()): Promise<BoardDownload> {
+export async function exportBoard(db: Db, user: CurrentUser, q: BoardQuery, now = new Date()): Promise<Download> {
   const read = await current(db, user, q, now);
   const board = boardView(boardOf(read));
   const countyOf = read.kept.countyOf;

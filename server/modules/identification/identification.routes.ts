@@ -1,22 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply } from 'fastify';
 import type { Db } from '../../db/database.ts';
 import { userOf } from '../../plugins/auth.ts';
 import { XLSX_TYPE, XlsxReply } from '../reports/reports.schemas.ts';
 import { RegisterQuery, RegisterReply, SummaryReply } from './identification.schemas.ts';
 import * as register from './identification.service.ts';
-import type { RegisterDownload } from './identification.service.ts';
+import { sendWorkbook as send } from '../reports/reports.reply.ts';
 
 const tags = ['identification'];
-
-/** The workbook as it is written (the typed reply knows only the documented string schema). */
-function send(reply: FastifyReply, file: RegisterDownload): FastifyReply {
-  return reply
-    .header('Content-Type', XLSX_TYPE)
-    .header('Content-Disposition', file.disposition)
-    .header('Cache-Control', 'no-store')
-    .send(file.stream);
-}
 
 const identificationRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
   const onRequest = app.requireUser(register.REGISTER_READERS);

@@ -4,7 +4,6 @@
 // round concludes by); an annual summary with the year's rules in words; and the register as XLSX.
 // Read by the levels that oversee villages (city, county, township) for a region in their subtree
 // (else the one 404); a village is no register (400). A fixed number of statements whatever the size.
-import type { Readable } from 'node:stream';
 import type { Db } from '../../db/database.ts';
 import { AppError } from '../../errors.ts';
 import { assertRole, type CurrentUser, type Role } from '../../lib/access.ts';
@@ -18,6 +17,7 @@ import * as repo from './identification.repository.ts';
 import { decisionOf, orderedTypes, summarize, type RegisterRow } from './identification.rules.ts';
 import type { RegisterQuery, RegisterReply, RegisterVillage, SummaryReply } from './identification.schemas.ts';
 import { REGISTER_COLUMNS, registerRow, RULE_COLUMNS, TOWNSHIP_COLUMNS, townshipRow } from './identification.sheet.ts';
+import type { Download } from '../reports/reports.service.ts';
 
 export const REGISTER_READERS: readonly Role[] = ['city', 'county', 'township'];
 
@@ -145,19 +145,8 @@ export async function getSummary(db: Db, user: CurrentUser, q: RegisterQuery): P
   };
 }
 
-export interface RegisterDownload {
-  /** the Content-Disposition header */
-  disposition: string;
-  stream: Readable;
-}
-
 /** The register as XLSX, streamed (reports.workbook): the villages, the townships' counts, the rules. */
-export async function exportRegister(
-  db: Db,
-  user: CurrentUser,
-  q: RegisterQuery,
-  now = new Date(),
-): Promise<RegisterDownload> {
+export async function exportRegister(db: Db, user: CurrentUser, q: RegisterQuery, now = new Date()): Promise<Download> {
   const { region, villages, countyIdOf } = await read(db, user, q);
   const rules = await rulesOf(db, region, q.year);
   const countyName = new Map(rules.map((c) => [c.countyId, c.countyName]));

@@ -1,24 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply } from 'fastify';
 import type { Db } from '../../db/database.ts';
 import { userOf } from '../../plugins/auth.ts';
 import { CaseListQuery } from '../cases/cases.schemas.ts';
 import { EVALUATION_ROLES } from '../sessions/sessions.rules.ts';
 import { SessionsExportQuery, XLSX_TYPE, XlsxReply } from './reports.schemas.ts';
 import * as reports from './reports.service.ts';
-import type { Download } from './reports.service.ts';
+import { sendWorkbook as send } from './reports.reply.ts';
 
 const tags = ['reports'];
 const response = { 200: { ...XlsxReply, description: 'XLSX 工作簿（附件下载）' } };
 const produces = [XLSX_TYPE];
-
-function send(reply: FastifyReply, file: Download): FastifyReply {
-  return reply
-    .header('Content-Type', XLSX_TYPE)
-    .header('Content-Disposition', file.disposition)
-    .header('Cache-Control', 'no-store')
-    .send(file.stream);
-}
 
 const reportsRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
   const onRequest = app.requireUser(EVALUATION_ROLES);

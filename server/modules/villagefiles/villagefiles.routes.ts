@@ -1,11 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply } from 'fastify';
 import type { Db } from '../../db/database.ts';
 import { AppError } from '../../errors.ts';
 import { userOf } from '../../plugins/auth.ts';
 import { IMPORT_BODY_LIMIT, IMPORT_CONTENT_TYPES } from '../regions/regions.schemas.ts';
 import { XLSX_TYPE, XlsxReply } from '../reports/reports.schemas.ts';
-import type { Download } from '../reports/reports.service.ts';
 import {
   CarryBody,
   CarryReply,
@@ -21,17 +19,10 @@ import {
 } from './villagefiles.schemas.ts';
 import * as files from './villagefiles.service.ts';
 import { exportFiles, importFiles } from './villagefiles.transfer.ts';
+import { sendWorkbook as send } from '../reports/reports.reply.ts';
 
 const tags = ['villagefiles'];
 const xlsx = { 200: { ...XlsxReply, description: 'XLSX 工作簿（附件下载）' } };
-
-function send(reply: FastifyReply, file: Download): FastifyReply {
-  return reply
-    .header('Content-Type', XLSX_TYPE)
-    .header('Content-Disposition', file.disposition)
-    .header('Cache-Control', 'no-store')
-    .send(file.stream);
-}
 
 const villageFilesRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
   // Readers: city, county, township (their subtree) and the village secretary (their village). The
