@@ -109,16 +109,3 @@ export async function countiesUnder(db: Db, regionId: number): Promise<{ id: num
     .orderBy('name')
     .execute();
 }
-
-/** The villages under a region with a risk screening of the year (any trigger: 弱村 or a report). */
-export async function screenedVillagesUnder(db: Db, regionId: number, year: number): Promise<number[]> {
-  const rows = await db
-    .selectFrom('risk_screening as s')
-    .innerJoin('region as v', 'v.id', 's.village_id')
-    .select('s.village_id as villageId')
-    .distinct()
-    .where('s.year', '=', year)
-    .where(sql<boolean>`v.path @> array[${regionId}]::int[]`)
-    .execute();
-  return rows.map((r) => r.villageId);
-}

@@ -15,6 +15,7 @@ import { assertRole, inScope, type CurrentUser, type Role } from '../../lib/acce
 import { actorOf, recordAudit } from '../audit/audit.service.ts';
 import { villageGradesUnder } from '../grading/grading.service.ts';
 import { getRegionInScope, type RegionRow } from '../regions/regions.service.ts';
+import { villageRiskLevelsUnder } from '../risk/risk.service.ts';
 import * as repo from './screening.repository.ts';
 import {
   concludeRefusal,
@@ -54,9 +55,9 @@ function toView(r: repo.RoundRow): RoundView {
 export async function coverageUnder(db: Db, regionId: number, year: number): Promise<TownshipCoverage[]> {
   const [villages, screened] = await Promise.all([
     villageGradesUnder(db, regionId, year),
-    repo.screenedVillagesUnder(db, regionId, year),
+    villageRiskLevelsUnder(db, regionId, year),
   ]);
-  const hasScreening = new Set(screened);
+  const hasScreening = new Set(screened.map((s) => s.villageId));
   const out: (TownshipCoverage & { states: ScreeningState[] })[] = [];
   for (const v of villages) {
     let t = out.at(-1);
